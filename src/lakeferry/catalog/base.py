@@ -1,0 +1,97 @@
+"""The catalog's shape (Glue's): databases, tables, columns, partitions, versions.
+
+A table records where its objects are and how to read them (format, compression,
+serde), its columns (SQL name, original name, type, an optional parse format), and
+the objects the last crawl saw, each with the problems found in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+# Glue/Hive type names the crawler writes; the query engine maps them to DuckDB.
+TYPES = ("string", "bigint", "double", "boolean", "date", "timestamp")
+
+
+@dataclass
+class Column:
+    """One column: the SQL name, the name in the source, the type, and how to parse it."""
+
+    name: str
+    type: str
+    original_name: str | None = None
+    format: str | None = None
+    comment: str | None = None
+
+
+@dataclass
+class TableObject:
+    """One object of a table, as the crawler saw it."""
+
+    key: str
+    size: int
+    etag: str
+    compression: str | None = None
+    problems: list[str] = field(default_factory=list)
+    partition: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    """A catalog table: location, format, serde, columns, partitions and objects."""
+
+    database: str
+    name: str
+    location: str
+    format: str
+    columns: list[Column]
+    compression: str | None = None
+    serde: dict[str, Any] = field(default_factory=dict)
+    partition_keys: list[Column] = field(default_factory=list)
+    objects: list[TableObject] = field(default_factory=list)
+    version: int = 1
+    crawler: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.database}.{self.name}"
+
+    def schema_signature(self) -> list[tuple[str, str, str | None]]:
+        """What makes a new version: column names, types and formats, in order."""
+        cols = [*self.columns, *self.partition_keys]
+        return [(c.name, c.type, c.format) for c in cols]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (``catalog show --format json``)."""
+        data = asdict(self)
+        data["partitions"] = sorted(
+            {tuple(sorted(o.partition.items())) for o in self.objects if o.partition}
+        )
+        data["partitions"] = [dict(p) for p in data["partitions"]]
+        return data
+
+
+class Catalog(Protocol):
+    """The catalog protocol: the embedded SQLite file and (later) AWS Glue implement it."""
+
+    def create_database(self, name: str) -> None:
+        """Create a database if it does not exist."""
+        ...
+
+    def put_table(self, table: Table) -> Table:
+        """Create or update a table; a changed schema writes a new version."""
+        ...
+
+    def get_table(self, database: str, name: str) -> Table:
+        """A table; TableNotFound names the nearest tables."""
+        ...
+
+    def list_tables(self, database: str | None = None) -> list[Table]:
+        """Every table, or those of one database."""
+        ...
+
+    def history(self, database: str, name: str) -> list[dict[str, Any]]:
+        """Every version of a table's schema, oldest first."""
+        ...

@@ -1,0 +1,255 @@
+"""Classify an object by its content, find its header, and infer column types.
+
+Classification looks at magic bytes (gzip, bzip2, zstd, Parquet) and at the text, never
+at the name, so ``x.csv.gz.014c84bE.gz`` and ``x.csv.fDde7E2b`` classify correctly.
+Types are inferred in DuckDB over a sample read as text, so inference is the same code
+path that later parses the values.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import io
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ..naming import snake_case, unique_names
+from .base import Column
+
+SAMPLE_BYTES = 1 << 20
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\x28\xb5\x2f\xfd": "zstd"}
+_DELIMITERS = (",", "\t", "|", ";")
+
+
+@dataclass
+class Sniff:
+    """What one object looks like."""
+
+    format: str  # csv | json | parquet | unknown
+    compression: str | None = None
+    delimiter: str = ","
+    bom: bool = False
+    header_row: list[str] | None = None
+    rows: list[list[str]] = field(default_factory=list)  # the sample, header included
+    json_keys: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def compression_of(head: bytes) -> str | None:
+    """gzip, bzip2 or zstd by magic bytes; None for plain data."""
+    for magic, name in _MAGIC.items():
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def decompress_prefix(data: bytes, compression: str | None) -> tuple[bytes, str | None]:
+    """Decompress what can be decompressed of a prefix; say if the stream is cut short."""
+    if compression is None:
+        return data, None
+    try:
+        if compression == "gzip":
+            out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, SAMPLE_BYTES)
+        elif compression == "bzip2":
+            out = bz2.BZ2Decompressor().decompress(data, SAMPLE_BYTES)
+        else:
+            return b"", "zstd objects are read by the engine; no sample taken"
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        return b"", f"{compression} data is corrupt: {exc}"
+    return out, None
+
+
+def sniff_bytes(head: bytes, *, sample_rows: int) -> Sniff:
+    """Sniff an object from its first bytes (raw, possibly compressed)."""
+    if head.startswith(b"PAR1"):
+        return Sniff(format="parquet")
+    compression = compression_of(head)
+    data, problem = decompress_prefix(head, compression)
+    sniff = Sniff(format="unknown", compression=compression)
+    if problem:
+        sniff.problems.append(problem)
+        return sniff
+    if data.startswith(b"\xef\xbb\xbf"):
+        sniff.bom = True
+        data = data[3:]
+    if b"\x00" in data[:65536]:
+        sniff.problems.append("binary content (NUL bytes): not CSV or JSON")
+        return sniff
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A sample can end inside a multi-byte character; only earlier errors count.
+        if exc.start < len(data) - 4:
+            sniff.problems.append(f"undecodable bytes at offset {exc.start}: not UTF-8")
+            return sniff
+        text = data[: exc.start].decode("utf-8")
+    lines = text.split("\n")
+    if len(data) >= SAMPLE_BYTES or not text.endswith("\n"):
+        lines = lines[:-1]  # the last line of a prefix may be partial
+    lines = [ln.rstrip("\r") for ln in lines if ln.strip()][: sample_rows + 1]
+    if not lines:
+        sniff.problems.append("no complete line in the first bytes")
+        return sniff
+    if lines[0].lstrip().startswith(("{", "[")):
+        return _sniff_json(sniff, lines)
+    return _sniff_csv(sniff, lines)
+
+
+def _sniff_json(sniff: Sniff, lines: list[str]) -> Sniff:
+    keys: dict[str, None] = {}
+    rows: list[dict[str, object]] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            sniff.problems.append(f"line {number}: not a JSON object ({exc.msg})")
+            continue
+        if isinstance(value, dict):
+            rows.append(value)
+            keys.update(dict.fromkeys(value))
+    if not rows:
+        sniff.problems.append("JSON without objects per line")
+        return sniff
+    sniff.format = "json"
+    sniff.json_keys = list(keys)
+    sniff.rows = [[_json_text(r.get(k)) for k in keys] for r in rows]
+    return sniff
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _sniff_csv(sniff: Sniff, lines: list[str]) -> Sniff:
+    delimiter = _delimiter(lines)
+    sniff.delimiter = delimiter
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    width = len(rows[0])
+    sniff.rows = [r for r in rows if len(r) == width]
+    if len(sniff.rows) < len(rows):
+        sniff.problems.append(
+            f"{len(rows) - len(sniff.rows)} sampled line(s) have a field count other than {width}"
+        )
+    sniff.format = "csv"
+    return sniff
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter whose count is the same (and non-zero) on the most lines."""
+    best, best_score = ",", -1
+    for cand in _DELIMITERS:
+        counts = [len(next(csv.reader([ln], delimiter=cand))) for ln in lines[:50]]
+        if counts[0] < 2:
+            continue
+        score = sum(1 for c in counts if c == counts[0])
+        if score > best_score:
+            best, best_score = cand, score
+    return best
+
+
+# --- types -----------------------------------------------------------------------------
+
+_DATE_NAME = re.compile(r"date|day|dt$", re.IGNORECASE)
+_INFER_SQL = """
+SELECT
+  count(v) AS n,
+  count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9]+')
+                   AND NOT regexp_full_match(v, '-?0[0-9]+')) AS ints,
+  count(*) FILTER (WHERE regexp_full_match(v, '-?0[0-9]+')) AS zero_padded,
+  count(*) FILTER (WHERE regexp_full_match(v, '(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])')) AS yyyymmdd,
+  count(TRY_CAST(v AS DOUBLE)) AS doubles,
+  count(*) FILTER (WHERE lower(v) IN ('true', 'false')) AS bools,
+  count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+                   AND TRY_CAST(v AS DATE) IS NOT NULL) AS dates,
+  count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?')
+                   AND TRY_CAST(replace(v, 'T24:', 'T23:') AS TIMESTAMP) IS NOT NULL) AS isots,
+  count(TRY_STRPTIME(v, '%m/%d/%Y %H:%M')) AS us_ts,
+  count(TRY_STRPTIME(v, '%m/%d/%Y')) AS us_date
+FROM (SELECT nullif(trim(unnest($values)), '') AS v)
+"""
+
+
+def infer_type(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> tuple[str, str | None]:
+    """(type, parse format) for a column from its sampled text values."""
+    row = con.execute(_INFER_SQL, {"values": values}).fetchone()
+    assert row is not None
+    n, ints, padded, ymd, doubles, bools, dates, isots, us_ts, us_date = row
+    if n == 0:
+        return "string", None
+    if padded:
+        return "string", None  # codes such as fips "01001" keep their zeros
+    if ymd == n and _DATE_NAME.search(name):
+        return "date", "%Y%m%d"
+    for count, kind, fmt in (
+        (ints, "bigint", None),
+        (doubles, "double", None),
+        (bools, "boolean", None),
+        (dates, "date", None),
+        (isots, "timestamp", None),
+        (us_ts, "timestamp", "%m/%d/%Y %H:%M"),
+        (us_date, "date", "%m/%d/%Y"),
+    ):
+        if count == n:
+            return kind, fmt
+    return "string", None
+
+
+def has_header(con: duckdb.DuckDBPyConnection, rows: list[list[str]]) -> bool:
+    """Does the first row name the columns? Works for all-text files as well.
+
+    A first row is a header when its values are all present and distinct and, for
+    some column, the first value does not look like the values below it: a word above
+    numbers or dates, or a word whose length is far outside the column's lengths.
+    """
+    first, rest = rows[0], rows[1:]
+    if not rest:
+        return all(v.strip() and TRY_NUMBER.match(v) is None for v in first)
+    if any(not v.strip() for v in first) or len(set(first)) < len(first):
+        return False
+    if any(TRY_NUMBER.match(v) for v in first):
+        return False
+    votes = 0
+    for index, head in enumerate(first):
+        values = [r[index] for r in rest if index < len(r) and r[index].strip()]
+        if not values or head in values:
+            continue
+        kind, _ = infer_type(con, head, values)
+        if kind != "string":
+            votes += 1
+            continue
+        lengths = [len(v) for v in values]
+        if len(head) < min(lengths) or len(head) > max(lengths):
+            votes += 1
+    return votes > 0
+
+
+TRY_NUMBER = re.compile(r"^\s*-?[0-9][0-9.,eE+-]*\s*$")
+
+
+def columns_for(
+    con: duckdb.DuckDBPyConnection, sniff: Sniff, header: str = "auto"
+) -> tuple[list[Column], bool]:
+    """Columns (SQL name, original name, type, format) and whether a header row exists."""
+    if sniff.format == "json":
+        originals = sniff.json_keys
+        data = sniff.rows
+        header_present = False
+    else:
+        header_present = header == "present" or (header == "auto" and has_header(con, sniff.rows))
+        width = len(sniff.rows[0])
+        originals = sniff.rows[0] if header_present else [f"col{i}" for i in range(width)]
+        data = sniff.rows[1:] if header_present else sniff.rows
+    names = unique_names([snake_case(o) for o in originals])
+    columns = []
+    for index, (name, original) in enumerate(zip(names, originals, strict=True)):
+        values = [r[index] for r in data if index < len(r)]
+        kind, fmt = infer_type(con, original, values)
+        columns.append(Column(name=name, type=kind, original_name=original, format=fmt))
+    return columns, header_present

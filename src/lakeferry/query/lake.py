@@ -1,0 +1,271 @@
+"""Reading catalog tables in DuckDB: objects → a typed relation, bad input set aside.
+
+Every table is read as text first (``all_varchar``), then each column is parsed to its
+catalog type with the column's format. That keeps parsing in one place and lets ETL
+compare the text with the parsed value to find values that do not parse.
+
+Objects that cannot be read in place are repaired into a cache keyed by ETag: a
+compressed object is decompressed (a gzip cut before its trailer keeps its complete
+lines), and an object whose last record is cut short keeps every line but that one.
+What is left out is returned as ``SetAside`` entries naming the object and line.
+"""
+
+from __future__ import annotations
+
+import bz2
+import hashlib
+import os
+import shutil
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ..catalog.base import Column, Table, TableObject
+from ..naming import quote_ident, quote_literal
+from ..storage.base import ObjectStore, S3Uri
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Input that was not read: which object, which line, why, and the text."""
+
+    object: str
+    line: int | None
+    reason: str
+    column: str | None = None
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "object": self.object,
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Prepared:
+    """A table's objects, as paths DuckDB can read, plus what was set aside."""
+
+    table: Table
+    paths: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # path -> s3 key
+    set_aside: list[SetAside] = field(default_factory=list)
+    bytes_scanned: int = 0
+
+
+def prepare(store: ObjectStore, table: Table, cache_dir: Path) -> Prepared:
+    """Make every object of a table readable by DuckDB; repair what needs it."""
+    prepared = Prepared(table)
+    for obj in table.objects:
+        uri = S3Uri(S3Uri.parse(table.location).bucket, obj.key)
+        path, aside = _readable(store, uri, obj, cache_dir)
+        prepared.bytes_scanned += obj.size
+        prepared.set_aside.extend(aside)
+        if path is not None:
+            prepared.paths.append(path)
+            prepared.keys[path] = str(uri)
+    return prepared
+
+
+def _readable(
+    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
+) -> tuple[str | None, list[SetAside]]:
+    if obj.compression in ("gzip", "bzip2"):
+        return _decompressed(store, uri, obj, cache_dir)
+    local = store.local_path(uri)
+    if local is not None and obj.size > 0:
+        with local.open("rb") as fh:
+            fh.seek(obj.size - 1)
+            if fh.read(1) == b"\n":
+                return str(local), []
+    elif not any("cut short" in p for p in obj.problems):
+        return store.duckdb_path(uri), []
+    return _without_last_line(store, uri, obj, cache_dir)
+
+
+def _cache_path(cache_dir: Path, uri: S3Uri, obj: TableObject, kind: str) -> Path:
+    digest = hashlib.sha256(f"{uri}|{obj.etag}|{kind}".encode()).hexdigest()[:24]
+    return cache_dir / f"{digest}.{kind}"
+
+
+def _decompressed(
+    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
+) -> tuple[str | None, list[SetAside]]:
+    target = _cache_path(cache_dir, uri, obj, "txt")
+    marker = target.with_suffix(".aside")
+    if target.exists():
+        return str(target), _read_marker(marker, str(uri))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    error: str | None = None
+    with store.open(uri) as src, tmp.open("wb") as dst:
+        try:
+            for chunk in _decompress_stream(src, obj.compression or "gzip"):
+                dst.write(chunk)
+        except (EOFError, OSError, zlib.error, ValueError) as exc:
+            error = f"{obj.compression} stream ends early ({exc or 'unexpected end of file'})"
+    aside: list[SetAside] = []
+    if error is None:
+        aside = _cut_partial_line(tmp, str(uri), "last record cut short (no newline at the end)")
+    else:
+        aside = _cut_partial_line(tmp, str(uri), error, always=True)
+    _write_marker(marker, aside)
+    os.replace(tmp, target)
+    return str(target), aside
+
+
+def _decompress_stream(src: BinaryIO, compression: str) -> Iterator[bytes]:
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression == "gzip" else bz2.BZ2Decompressor()
+    while True:
+        chunk = src.read(_CHUNK)
+        if not chunk:
+            break
+        out = decoder.decompress(chunk)
+        if out:
+            yield out
+        if compression == "gzip":
+            # concatenated gzip members: start a new decoder on the leftover bytes
+            while isinstance(decoder, type(zlib.decompressobj())) and decoder.eof and decoder.unused_data:
+                rest = decoder.unused_data
+                decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out = decoder.decompress(rest)
+                if out:
+                    yield out
+    if not getattr(decoder, "eof", True):
+        raise EOFError("unexpected end of file: the stream stops before its trailer")
+
+
+def _without_last_line(
+    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
+) -> tuple[str | None, list[SetAside]]:
+    target = _cache_path(cache_dir, uri, obj, "txt")
+    marker = target.with_suffix(".aside")
+    if target.exists():
+        return str(target), _read_marker(marker, str(uri))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    with store.open(uri) as src, tmp.open("wb") as dst:
+        shutil.copyfileobj(src, dst, _CHUNK)
+    aside = _cut_partial_line(tmp, str(uri), "last record cut short (no newline at the end)")
+    _write_marker(marker, aside)
+    os.replace(tmp, target)
+    return str(target), aside
+
+
+def _cut_partial_line(path: Path, key: str, reason: str, *, always: bool = False) -> list[SetAside]:
+    """Truncate a file after its last newline; report the partial line, if any."""
+    size = path.stat().st_size
+    if size == 0:
+        return [SetAside(key, 1, reason)] if always else []
+    newlines, last_nl = _count_newlines(path)
+    if last_nl == size - 1:
+        return [SetAside(key, newlines + 1, reason + "; every complete line was kept")] if always else []
+    with path.open("rb+") as fh:
+        fh.seek(last_nl + 1)
+        partial = fh.read(4096).decode("utf-8", "replace")
+        fh.truncate(last_nl + 1)
+    return [SetAside(key, newlines + 1, reason, value=partial[:200])]
+
+
+def _count_newlines(path: Path) -> tuple[int, int]:
+    count, offset, last = 0, 0, -1
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            n = chunk.count(b"\n")
+            if n:
+                count += n
+                last = offset + chunk.rindex(b"\n")
+            offset += len(chunk)
+    return count, last
+
+
+def _write_marker(marker: Path, aside: list[SetAside]) -> None:
+    lines = [f"{a.line}\t{a.reason}\t{(a.value or '').replace(chr(10), ' ')}" for a in aside]
+    marker.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _read_marker(marker: Path, key: str) -> list[SetAside]:
+    if not marker.exists():
+        return []
+    out = []
+    for row in marker.read_text(encoding="utf-8").splitlines():
+        line, reason, value = (row.split("\t") + ["", ""])[:3]
+        out.append(SetAside(key, int(line) if line else None, reason, value=value or None))
+    return out
+
+
+# --- SQL ---------------------------------------------------------------------------------
+
+
+def scan_sql(prepared: Prepared, *, with_source: bool = False, rejects: str | None = None) -> str:
+    """A DuckDB table function reading every object of the table as text."""
+    table = prepared.table
+    paths = "[" + ", ".join(quote_literal(p) for p in prepared.paths) + "]"
+    names = [c.original_name or c.name for c in table.columns] if table.format == "json" else [
+        c.name for c in table.columns
+    ]
+    cols = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    extra = ", filename = true" if with_source else ""
+    if table.format == "json":
+        return f"read_json({paths}, format = 'newline_delimited', columns = {cols}{extra})"
+    if table.format == "parquet":
+        return f"read_parquet({paths}{extra})"
+    serde = table.serde
+    opts = [
+        f"header = {str(bool(serde.get('header'))).lower()}",
+        f"delim = {quote_literal(serde.get('delimiter', ','))}",
+        "quote = '\"'",
+        "escape = '\"'",
+        f"columns = {cols}",
+        "auto_detect = false",
+        "null_padding = false",
+    ]
+    if rejects:
+        opts += ["store_rejects = true", f"rejects_table = {quote_literal(rejects)}",
+                 f"rejects_scan = {quote_literal(rejects + '_scan')}"]
+    return f"read_csv({paths}, {', '.join(opts)}{extra})"
+
+
+def json_sql_names(table: Table) -> dict[str, str]:
+    """JSON columns are read by their original key; map SQL name → key."""
+    return {c.name: c.original_name or c.name for c in table.columns}
+
+
+def parse_expr(column: Column, source: str | None = None) -> str:
+    """SQL that parses a text column to its catalog type (NULL where it does not parse)."""
+    v = f"nullif(trim({quote_ident(source or column.name)}), '')"
+    kind, fmt = column.type, column.format
+    if kind == "string":
+        return v
+    if fmt and kind in ("date", "timestamp"):
+        cast = "DATE" if kind == "date" else "TIMESTAMP"
+        return f"CAST(TRY_STRPTIME({v}, {quote_literal(fmt)}) AS {cast})"
+    if kind == "bigint":
+        return f"TRY_CAST({v} AS BIGINT)"
+    if kind == "timestamp":
+        return f"TRY_CAST(replace({v}, 'Z', '') AS TIMESTAMP)"
+    return f"TRY_CAST({v} AS {_DUCK[kind]})"
+
+
+_DUCK = {"double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "bigint": "BIGINT"}
+
+
+def typed_select(prepared: Prepared, scan: str | None = None) -> str:
+    """``SELECT`` every column parsed to its type, from the text scan."""
+    table = prepared.table
+    if table.format == "parquet":
+        return f"SELECT * FROM {scan or scan_sql(prepared)}"
+    exprs = [f"{parse_expr(c)} AS {quote_ident(c.name)}" for c in table.columns]
+    if table.format == "json":
+        inner = ", ".join(
+            f"{quote_ident(c.original_name or c.name)} AS {quote_ident(c.name)}" for c in table.columns
+        )
+        scan = f"(SELECT {inner} FROM {scan or scan_sql(prepared)})"
+    return f"SELECT {', '.join(exprs)} FROM {scan or scan_sql(prepared)}"

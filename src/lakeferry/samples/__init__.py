@@ -1,0 +1,1 @@
+"""Deterministic sample data sets that look like the public lakes lakeferry's examples use."""

@@ -1,0 +1,13 @@
+CREATE TABLE IF NOT EXISTS "fact_covid_state_testing_daily" (
+    "date_key" INTEGER NOT NULL,
+    "state_abbr" VARCHAR NOT NULL,
+    "state_fips" VARCHAR,
+    "positive" BIGINT,
+    "negative" BIGINT,
+    "total_test_results" BIGINT,
+    "hospitalized_currently" BIGINT,
+    "in_icu_currently" BIGINT,
+    "on_ventilator_currently" BIGINT,
+    "deaths" BIGINT,
+    PRIMARY KEY ("date_key", "state_abbr")
+);
