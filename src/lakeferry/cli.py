@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
@@ -14,9 +15,15 @@ import typer
 from .errors import LakeferryError
 from .output import Format, console, emit, err_console
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="S3 → catalog → SQL → ETL → warehouse → dashboards, on one laptop.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="S3 → catalog → SQL → ETL → warehouse → dashboards, on one laptop.",
+)
 catalog_app = typer.Typer(no_args_is_help=True, help="Browse the catalog.")
-query_app = typer.Typer(help="SQL over the lake (Athena dialect accepted).", invoke_without_command=True)
+query_app = typer.Typer(
+    help="SQL over the lake (Athena dialect accepted).", invoke_without_command=True
+)
 warehouse_app = typer.Typer(no_args_is_help=True, help="SQL in the warehouse.")
 dashboard_app = typer.Typer(no_args_is_help=True, help="Build or serve the dashboards.")
 sample_app = typer.Typer(no_args_is_help=True, help="Generate sample raw data.")
@@ -61,7 +68,9 @@ def handled(func: F) -> F:
 
 @app.callback()
 def main_options(
-    project_dir: Annotated[Path, typer.Option("--project", "-p", help="the project folder")] = Path("."),
+    project_dir: Annotated[Path, typer.Option("--project", "-p", help="the project folder")] = Path(
+        "."
+    ),
     profile: Annotated[str, typer.Option("--profile", help="which backends to use")] = "local",
 ) -> None:
     """Global options."""
@@ -80,7 +89,10 @@ def init(
     from .project import Project
 
     Project.init(directory, example, force=force)
-    console.print(f"created {directory} from the {example!r} example; next: lakeferry -p {directory} sample covid s3://covid19-lake/")
+    console.print(
+        f"created {directory} from the {example!r} example; next:"
+        f" lakeferry -p {directory} sample covid s3://covid19-lake/"
+    )
 
 
 @sample_app.command("covid")
@@ -93,7 +105,9 @@ def sample_covid(
 ) -> None:
     """Generate the covid example's raw data (deterministic for a seed)."""
     summary = project().sample("covid", destination, scale=scale, seed=seed)
-    rows = [{"object": k, "bytes": v, "rows": summary.rows.get(k)} for k, v in summary.objects.items()]
+    rows = [
+        {"object": k, "bytes": v, "rows": summary.rows.get(k)} for k, v in summary.objects.items()
+    ]
     emit(rows, fmt, title=f"covid sample at {destination} (scale {scale})")
 
 
@@ -102,7 +116,9 @@ def sample_covid(
 def ingest(source: Path, destination: str) -> None:
     """Copy local files into the object store."""
     result = project().ingest(source, destination)
-    console.print(f"ingested {result.objects} object(s), {result.bytes:,} bytes into {result.destination}")
+    console.print(
+        f"ingested {result.objects} object(s), {result.bytes:,} bytes into {result.destination}"
+    )
 
 
 @app.command()
@@ -132,8 +148,15 @@ def catalog_list(database: str | None = None, fmt: FormatOpt = Format.table) -> 
         emit([t.to_dict() for t in tables], fmt)
         return
     rows = [
-        {"database": t.database, "table": t.name, "format": t.format, "columns": len(t.columns),
-         "objects": len(t.objects), "version": t.version, "location": t.location}
+        {
+            "database": t.database,
+            "table": t.name,
+            "format": t.format,
+            "columns": len(t.columns),
+            "objects": len(t.objects),
+            "version": t.version,
+            "location": t.location,
+        }
         for t in tables
     ]
     emit(rows, fmt, title="catalog")
@@ -158,11 +181,20 @@ def catalog_show(table: str, fmt: FormatOpt = Format.table) -> None:
     if fmt is Format.json:
         emit(found.to_dict(), fmt)
         return
-    console.print(f"[bold]{found.qualified_name}[/bold] v{found.version}  {found.format}"
-                  f"{' ' + found.compression if found.compression else ''}  {found.location}")
+    console.print(
+        f"[bold]{found.qualified_name}[/bold] v{found.version}  {found.format}"
+        f"{' ' + found.compression if found.compression else ''}  {found.location}"
+    )
     console.print(f"serde: {found.serde}")
     emit([c.__dict__ for c in found.columns], fmt, title="columns")
-    emit([{"object": o.key, "bytes": o.size, "problems": "; ".join(o.problems)} for o in found.objects], fmt, title="objects")
+    emit(
+        [
+            {"object": o.key, "bytes": o.size, "problems": "; ".join(o.problems)}
+            for o in found.objects
+        ],
+        fmt,
+        title="objects",
+    )
 
 
 @catalog_app.command("history")
@@ -190,7 +222,10 @@ def query(
     emit(result.table, fmt, full_result=result.execution.output_location)
     if fmt is Format.table:
         ex = result.execution
-        console.print(f"[dim]{ex.id}: {ex.rows} rows, {ex.bytes_scanned:,} bytes scanned, saved to {ex.output_location}[/dim]")
+        console.print(
+            f"[dim]{ex.id}: {ex.rows} rows, {ex.bytes_scanned:,} bytes scanned,"
+            f" saved to {ex.output_location}[/dim]"
+        )
 
 
 @query_app.command("history")
@@ -199,28 +234,52 @@ def query_history(limit: int = 20, fmt: FormatOpt = Format.table) -> None:
     """Recent query executions."""
     rows = project().lake().history(limit)
     if fmt is not Format.json:
-        rows = [{k: r[k] for k in ("id", "state", "submitted_at", "rows", "bytes_scanned", "output_location")} for r in rows]
+        rows = [
+            {
+                k: r[k]
+                for k in ("id", "state", "submitted_at", "rows", "bytes_scanned", "output_location")
+            }
+            for r in rows
+        ]
     emit(rows, fmt, title="query history")
 
 
 @app.command()
 @handled
-def transform(job: Annotated[str | None, typer.Argument(help="one job (and what it needs)")] = None, fmt: FormatOpt = Format.table) -> None:
+def transform(
+    job: Annotated[str | None, typer.Argument(help="one job (and what it needs)")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
     """Run ETL jobs into the processed zone."""
     results = project().transform(job)
     if fmt is Format.json:
-        emit({"jobs": [r.to_dict() | {"quarantine_sample": r.quarantine_sample} for r in results]}, fmt)
+        emit(
+            {"jobs": [r.to_dict() | {"quarantine_sample": r.quarantine_sample} for r in results]},
+            fmt,
+        )
         return
     for r in results:
-        emit([{"table": t, "rows": p.rows, "bytes": p.bytes, "manifest": p.manifest} for t, p in r.outputs.items()], fmt, title=f"job {r.job}")
+        emit(
+            [
+                {"table": t, "rows": p.rows, "bytes": p.bytes, "manifest": p.manifest}
+                for t, p in r.outputs.items()
+            ],
+            fmt,
+            title=f"job {r.job}",
+        )
         if r.rows_quarantined:
-            console.print(f"{r.rows_quarantined} row(s) set aside, listed in {r.quarantine_location}")
+            console.print(
+                f"{r.rows_quarantined} row(s) set aside, listed in {r.quarantine_location}"
+            )
             emit(r.quarantine_sample, fmt, title="set aside (first rows)")
 
 
 @app.command()
 @handled
-def load(tables: Annotated[list[str] | None, typer.Argument(help="tables (default: all)")] = None, fmt: FormatOpt = Format.table) -> None:
+def load(
+    tables: Annotated[list[str] | None, typer.Argument(help="tables (default: all)")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
     """Create the model's tables in the warehouse and load them."""
     emit([r.to_dict() for r in project().load(tables)], fmt, title="load")
 
@@ -261,14 +320,14 @@ def dashboard_serve(port: int = 8765, host: str = "127.0.0.1") -> None:
     """Serve the built dashboards on 127.0.0.1."""
     site = project().target_dir / "dashboards"
     if not site.is_dir():
-        raise LakeferryError(f"no dashboards built in {site}", hint="run `lakeferry dashboard build`")
+        raise LakeferryError(
+            f"no dashboards built in {site}", hint="run `lakeferry dashboard build`"
+        )
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         console.print(f"serving {site} on http://{host}:{port}/ (Ctrl-C stops)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @app.command()
@@ -285,7 +344,11 @@ def run(
 
 
 def _run_with_progress(p: Any, steps: list[str] | None, from_step: str | None, fmt: Format) -> Any:
-    status = console.status("starting", spinner="dots") if fmt is Format.table and console.is_terminal else None
+    status = (
+        console.status("starting", spinner="dots")
+        if fmt is Format.table and console.is_terminal
+        else None
+    )
 
     def on_step(step: str, phase: str) -> None:
         if status is not None and phase == "start":
@@ -308,8 +371,16 @@ def _run_with_progress(p: Any, steps: list[str] | None, from_step: str | None, f
 
 def _print_summary(summary: Any, fmt: Format) -> None:
     if fmt is Format.json:
-        emit({"run_id": summary.run_id, "status": summary.status, "steps": summary.rows(),
-              "errors": {s.step: s.error for s in summary.steps if s.error}, "dashboards": summary.dashboards}, fmt)
+        emit(
+            {
+                "run_id": summary.run_id,
+                "status": summary.status,
+                "steps": summary.rows(),
+                "errors": {s.step: s.error for s in summary.steps if s.error},
+                "dashboards": summary.dashboards,
+            },
+            fmt,
+        )
         return
     emit(summary.rows(), fmt, title=f"run {summary.run_id}: {summary.status}")
     for s in summary.steps:
@@ -321,7 +392,9 @@ def _print_summary(summary: Any, fmt: Format) -> None:
 
 @app.command()
 @handled
-def runs(run_id: Annotated[str | None, typer.Argument()] = None, fmt: FormatOpt = Format.table) -> None:
+def runs(
+    run_id: Annotated[str | None, typer.Argument()] = None, fmt: FormatOpt = Format.table
+) -> None:
     """Run history, per step: status, rows, bytes, seconds."""
     store = project().run_store
     if run_id is None:
@@ -332,13 +405,33 @@ def runs(run_id: Annotated[str | None, typer.Argument()] = None, fmt: FormatOpt 
         emit(run, fmt)
         return
     console.print(f"run {run['run_id']}: {run['status']} ({run['started_at']} → {run['ended_at']})")
-    emit([{k: s[k] for k in ("step", "status", "seconds", "rows_in", "rows_out", "set_aside", "bytes", "error")} for s in run["steps"]], fmt)
+    emit(
+        [
+            {
+                k: s[k]
+                for k in (
+                    "step",
+                    "status",
+                    "seconds",
+                    "rows_in",
+                    "rows_out",
+                    "set_aside",
+                    "bytes",
+                    "error",
+                )
+            }
+            for s in run["steps"]
+        ],
+        fmt,
+    )
 
 
 @app.command()
 @handled
 def demo(
-    directory: Annotated[Path, typer.Argument(help="where to create the demo project")] = Path("lakeferry-demo"),
+    directory: Annotated[Path, typer.Argument(help="where to create the demo project")] = Path(
+        "lakeferry-demo"
+    ),
     scale: float = 1.0,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -348,7 +441,10 @@ def demo(
     p = Project.init(directory, "covid", force=True)
     console.print(f"project: {p.root}")
     summary = p.sample("covid", p.config.zones.raw, scale=scale)
-    console.print(f"sample: {len(summary.objects)} objects, {sum(summary.objects.values()):,} bytes in {p.config.zones.raw}")
+    console.print(
+        f"sample: {len(summary.objects)} objects,"
+        f" {sum(summary.objects.values()):,} bytes in {p.config.zones.raw}"
+    )
     result = _run_with_progress(p, None, None, fmt)
     if result.status != "succeeded":
         raise typer.Exit(1)

@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import pyarrow as pa
@@ -19,7 +19,7 @@ err_console = Console(stderr=True)
 PAGE = 50
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats."""
 
     table = "table"
@@ -53,9 +53,14 @@ def emit(
         if fmt is Format.json:
             print(json.dumps(data, indent=2, default=str))
             return
-        data = [{"key": k, "value": v if not isinstance(v, dict | list) else json.dumps(v, default=str)} for k, v in data.items()]
+        data = [
+            {"key": k, "value": v if not isinstance(v, dict | list) else json.dumps(v, default=str)}
+            for k, v in data.items()
+        ]
     rows = to_rows(data)
-    columns = list(data.column_names) if isinstance(data, pa.Table) else (list(rows[0]) if rows else [])
+    columns = (
+        list(data.column_names) if isinstance(data, pa.Table) else (list(rows[0]) if rows else [])
+    )
     if fmt is Format.json:
         print(json.dumps(rows, indent=2, default=str))
     elif fmt is Format.csv:
@@ -66,7 +71,9 @@ def emit(
         _table(rows, columns, title, full_result)
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None, full: str | None) -> None:
+def _table(
+    rows: list[dict[str, Any]], columns: list[str], title: str | None, full: str | None
+) -> None:
     table = Table(title=title, show_lines=False)
     for name in columns:
         table.add_column(name, overflow="fold")

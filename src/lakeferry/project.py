@@ -22,10 +22,17 @@ import pyarrow as pa
 
 from .catalog import SqliteCatalog, open_catalog
 from .catalog.crawler import CrawlReport, crawl
-from .config import PROJECT_FILE, STATE_DIR, CrawlTarget, ProjectConfig, env_overrides, load_project_config
+from .config import (
+    PROJECT_FILE,
+    STATE_DIR,
+    CrawlTarget,
+    ProjectConfig,
+    env_overrides,
+    load_project_config,
+)
 from .errors import ConfigError, LakeferryError, TransformError, nearest
 from .etl import JobResult, Transformer, read_manifest
-from .model import Model, ModelError, create_table_sql, load_model
+from .model import Model, create_table_sql, load_model
 from .naming import quote_ident
 from .query import LakeQuery, QueryResult
 from .runs import RunStore
@@ -64,13 +71,19 @@ class Project:
         """Create a project folder from a bundled example (no data)."""
         if example not in EXAMPLES:
             close = nearest(example, EXAMPLES)
-            raise ConfigError(f"no example {example!r}", hint=f"did you mean {close[0]!r}?" if close else None)
+            raise ConfigError(
+                f"no example {example!r}", hint=f"did you mean {close[0]!r}?" if close else None
+            )
         target = Path(directory)
         if (target / PROJECT_FILE).exists() and not force:
-            raise ConfigError(f"{target / PROJECT_FILE} already exists", hint="pass --force to overwrite it")
+            raise ConfigError(
+                f"{target / PROJECT_FILE} already exists", hint="pass --force to overwrite it"
+            )
         source = resources.files("lakeferry") / "examples" / example
         with resources.as_file(source) as src:
-            shutil.copytree(src, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                src, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+            )
         return cls(target)
 
     # --- backends ------------------------------------------------------------------
@@ -106,10 +119,7 @@ class Project:
 
     @cached_property
     def model(self) -> Model:
-        try:
-            return load_model(self.root / self.config.model)
-        except ModelError as exc:
-            raise ConfigError(str(exc)) from None
+        return load_model(self.root / self.config.model)
 
     @cached_property
     def run_store(self) -> RunStore:
@@ -136,7 +146,11 @@ class Project:
         total = 0
         for path in files:
             rel = path.name if src.is_file() else path.relative_to(src).as_posix()
-            key = dest.join(rel) if dest.key.endswith("/") or not dest.key or len(files) > 1 or src.is_dir() else dest
+            key = (
+                dest.join(rel)
+                if dest.key.endswith("/") or not dest.key or len(files) > 1 or src.is_dir()
+                else dest
+            )
             total += self.store.put_file(path, key).size
         return IngestResult(len(files), total, str(dest))
 
@@ -151,20 +165,32 @@ class Project:
             self.ingest(Path(tmp), destination)
         return summary
 
-    def crawl(self, name: str | None = None, *, path: str | None = None, database: str | None = None) -> list[CrawlReport]:
+    def crawl(
+        self, name: str | None = None, *, path: str | None = None, database: str | None = None
+    ) -> list[CrawlReport]:
         """Run the project's crawlers (or one), or crawl an ad hoc path into ``database``."""
         if path:
             target = CrawlTarget(path=path)
-            return [crawl(self.store, self.catalog, database=database or "default", targets=[target])]
+            return [
+                crawl(self.store, self.catalog, database=database or "default", targets=[target])
+            ]
         crawlers = self.config.crawlers
         if name:
             crawlers = [c for c in crawlers if c.name == name]
             if not crawlers:
                 close = nearest(name, [c.name for c in self.config.crawlers])
-                raise ConfigError(f"no crawler {name!r}", hint=f"did you mean {close[0]!r}?" if close else None)
+                raise ConfigError(
+                    f"no crawler {name!r}", hint=f"did you mean {close[0]!r}?" if close else None
+                )
         return [
-            crawl(self.store, self.catalog, database=c.database, targets=c.targets,
-                  sample_rows=c.sample_rows, crawler_name=c.name)
+            crawl(
+                self.store,
+                self.catalog,
+                database=c.database,
+                targets=c.targets,
+                sample_rows=c.sample_rows,
+                crawler_name=c.name,
+            )
             for c in crawlers
         ]
 
@@ -205,7 +231,9 @@ class Project:
             return list(jobs.values())
         if name not in jobs:
             close = nearest(name, list(jobs))
-            raise ConfigError(f"no job {name!r}", hint=f"did you mean {close[0]!r}?" if close else None)
+            raise ConfigError(
+                f"no job {name!r}", hint=f"did you mean {close[0]!r}?" if close else None
+            )
         order: list[Any] = []
 
         def visit(n: str) -> None:
@@ -222,11 +250,19 @@ class Project:
         if name not in self.model.tables:
             return
         table = self.model.table(name)
-        actual = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'"
-            " ORDER BY ordinal_position", [name]).fetchall()]
+        actual = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+        ]
         wanted = table.column_names()
-        missing, extra = [c for c in wanted if c not in actual], [c for c in actual if c not in wanted]
+        missing, extra = (
+            [c for c in wanted if c not in actual],
+            [c for c in actual if c not in wanted],
+        )
         if missing or extra:
             raise TransformError(
                 f"model {name}: output columns differ from model/{name}.yml",
@@ -234,14 +270,20 @@ class Project:
             )
         conformed = f"{name}__conformed"
         cols = ", ".join(quote_ident(c) for c in wanted)
-        con.execute(create_table_sql(table, "duckdb", name=conformed, if_not_exists=False, constraints=True))
-        con.execute(f"INSERT INTO {quote_ident(conformed)} ({cols}) SELECT {cols} FROM {quote_ident(name)}")
+        con.execute(
+            create_table_sql(table, "duckdb", name=conformed, if_not_exists=False, constraints=True)
+        )
+        con.execute(
+            f"INSERT INTO {quote_ident(conformed)} ({cols}) SELECT {cols} FROM {quote_ident(name)}"
+        )
         con.execute(f"DROP TABLE {quote_ident(name)}")
         con.execute(f"ALTER TABLE {quote_ident(conformed)} RENAME TO {quote_ident(name)}")
 
     def load(self, tables: list[str] | None = None) -> list[LoadResult]:
         """Create the model's tables in the warehouse and load each from its manifest."""
-        wanted = tables or (None if self.config.load.tables == "all" else list(self.config.load.tables))
+        wanted = tables or (
+            None if self.config.load.tables == "all" else list(self.config.load.tables)
+        )
         results = []
         wh = self.warehouse()
         try:
@@ -250,7 +292,11 @@ class Project:
                     continue
                 manifest = read_manifest(self.store, self.processed, table.name)
                 assert manifest is not None
-                paths = [self.store.duckdb_path(S3Uri.parse(f["uri"])) for f in manifest["files"] if f["format"] == "parquet"]
+                paths = [
+                    self.store.duckdb_path(S3Uri.parse(f["uri"]))
+                    for f in manifest["files"]
+                    if f["format"] == "parquet"
+                ]
                 results.append(wh.load(table, manifest, paths))
         finally:
             wh.close()

@@ -173,7 +173,7 @@ CASES = [
         lambda t: t.replace("  distkey: dim_id", "  diststyle: all\n  distkey: dim_id"),
         "redshift.distkey",
         "distkey: dim_id",
-        "distkey needs diststyle key, not 'all'",
+        "distkey: needs diststyle key, not 'all'",
     ),
     Case(
         "bad diststyle",
@@ -238,6 +238,14 @@ CASES = [
         "primary_key",
         "primary_key: id",
         "Input should be a valid list (got 'id')",
+    ),
+    Case(
+        "YAML boolean as a name",
+        "dim.yml",
+        lambda t: t.replace("name: label", "name: on"),
+        "columns[1].name",
+        "name: on",
+        "quote the value",
     ),
     Case(
         "duplicate YAML key",

@@ -51,6 +51,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..errors import ConfigError
+
 __all__ = [
     "D3_FORMAT_RE",
     "ChartKind",
@@ -73,7 +75,7 @@ D3_FORMAT_RE = re.compile(
 _XY_KINDS = ("line", "bar", "area")
 
 
-class DashboardSpecError(ValueError):
+class DashboardSpecError(ConfigError, ValueError):
     """A dashboard YAML file is missing, unreadable or does not match the schema."""
 
 

@@ -28,12 +28,14 @@ from pydantic import (
     model_validator,
 )
 
-from .types import REDSHIFT_ENCODINGS, LogicalType, parse_type, to_arrow
+from ..errors import ConfigError
+
+from .types import LogicalType, encoding_problem, parse_type, to_arrow
 
 Loc = tuple[str | int, ...]
 
 
-class ModelError(ValueError):
+class ModelError(ConfigError, ValueError):
     """The model is invalid; ``issues`` lists every problem found, each located."""
 
     def __init__(self, message: str, *, issues: Iterable[Issue] = ()):
@@ -226,9 +228,6 @@ class Model:
     def __iter__(self) -> Iterator[TableModel]:
         return iter(self.tables.values())
 
-    def __len__(self) -> int:
-        return len(self.tables)
-
     def table(self, name: str) -> TableModel:
         """The table called ``name``; an unknown name gets the nearest suggestion."""
         if name in self.tables:
@@ -271,15 +270,13 @@ def _cycle_issues(tables: dict[str, TableModel]) -> list[Issue]:
         return []
     cycle = _find_cycle(tables, stuck)
     text = " -> ".join([*cycle, cycle[0]])
-    issues = []
-    for child, parent in zip(cycle, [*cycle[1:], cycle[0]], strict=True):
-        for i, fk in enumerate(tables[child].foreign_keys):
-            if fk.references.table == parent:
-                message = f"foreign keys form a cycle ({text}); no table can be loaded first"
-                issues.append(
-                    tables[child].issue(("foreign_keys", i, "references", "table"), message)
-                )
-    return issues
+    message = f"foreign keys form a cycle ({text}); no table can be loaded first"
+    return [
+        tables[child].issue(("foreign_keys", i, "references", "table"), message)
+        for child, parent in zip(cycle, [*cycle[1:], cycle[0]], strict=True)
+        for i, fk in enumerate(tables[child].foreign_keys)
+        if fk.references.table == parent
+    ]
 
 
 def _find_cycle(tables: dict[str, TableModel], stuck: set[str]) -> list[str]:
@@ -296,10 +293,8 @@ def _duplicate_tables(tables: list[TableModel]) -> list[Issue]:
     issues = []
     for table in tables:
         if table.name in seen:
-            first = seen[table.name].source_file or "another table"
-            issues.append(
-                table.issue(("table",), f"table {table.name!r} is also defined in {first}")
-            )
+            message = f"table {table.name!r} is also defined in {seen[table.name].source_file}"
+            issues.append(table.issue(("table",), message))
         seen.setdefault(table.name, table)
     return issues
 
@@ -327,12 +322,8 @@ def _duplicate_columns(table: TableModel) -> list[Issue]:
     issues = []
     for i, col in enumerate(table.columns):
         if col.name in first:
-            where = f"columns[{first[col.name]}]"
-            issues.append(
-                table.issue(
-                    ("columns", i, "name"), f"duplicate column {col.name!r} (first as {where})"
-                )
-            )
+            message = f"duplicate column {col.name!r} (first as columns[{first[col.name]}])"
+            issues.append(table.issue(("columns", i, "name"), message))
         first.setdefault(col.name, i)
     return issues
 
@@ -354,11 +345,8 @@ def _no_column(table: TableModel, name: str) -> str:
 def _primary_key_issues(table: TableModel) -> list[Issue]:
     issues = []
     if table.grain is not None and table.primary_key and table.grain != table.primary_key:
-        issues.append(
-            table.issue(
-                ("grain",), f"grain {table.grain} must equal primary_key {table.primary_key}"
-            )
-        )
+        message = f"grain {table.grain} must equal primary_key {table.primary_key}"
+        issues.append(table.issue(("grain",), message))
     if len(set(table.primary_key)) != len(table.primary_key):
         issues.append(table.issue(("primary_key",), "a primary key column is listed twice"))
     for i, col in enumerate(table.columns):
@@ -384,43 +372,34 @@ def _redshift_issues(table: TableModel, names: set[str]) -> list[Issue]:
     options = table.redshift
     if options is None:
         return []
-    loc: Loc = ("redshift",)
-    issues = _missing(table, (*loc, "sortkey"), options.sortkey, names)
-    if options.distkey is not None and options.distkey not in names:
-        issues.append(table.issue((*loc, "distkey"), _no_column(table, options.distkey)))
-    if options.distkey is not None and options.diststyle not in (None, "key"):
-        issues.append(
-            table.issue(
-                (*loc, "distkey"), f"distkey needs diststyle key, not {options.diststyle!r}"
-            )
-        )
-    if options.diststyle == "key" and options.distkey is None:
-        issues.append(table.issue((*loc, "diststyle"), "diststyle key needs a distkey column"))
-    if options.sortkey_style == "interleaved" and len(options.sortkey) > 8:
-        issues.append(
-            table.issue((*loc, "sortkey"), "an interleaved sort key has at most 8 columns")
-        )
-    return issues + _encode_issues(table, names)
+    issues = _missing(table, ("redshift", "sortkey"), options.sortkey, names)
+    key, style = options.distkey, options.diststyle
+    rules = [  # (broken?, key, what was expected)
+        (key is not None and key not in names, "distkey", _no_column(table, key or "")),
+        (
+            key is not None and style not in (None, "key"),
+            "distkey",
+            f"needs diststyle key, not {style!r}",
+        ),
+        (style == "key" and key is None, "diststyle", "diststyle key needs a distkey column"),
+        (
+            options.sortkey_style == "interleaved" and len(options.sortkey) > 8,
+            "sortkey",
+            "at most 8 columns when interleaved",
+        ),
+    ]
+    issues += [table.issue(("redshift", at), message) for broken, at, message in rules if broken]
+    return issues + _encode_issues(table, options.encode, names)
 
 
-def _encode_issues(table: TableModel, names: set[str]) -> list[Issue]:
+def _encode_issues(table: TableModel, encode: dict[str, str], names: set[str]) -> list[Issue]:
     issues = []
-    assert table.redshift is not None
-    for column, encoding in table.redshift.encode.items():
+    for column, encoding in encode.items():
         loc: Loc = ("redshift", "encode", column)
-        families = REDSHIFT_ENCODINGS.get(encoding.lower())
         if column not in names:
             issues.append(table.issue(loc, _no_column(table, column)))
-        elif families is None:
-            valid = ", ".join(REDSHIFT_ENCODINGS)
-            issues.append(
-                table.issue(loc, f"unknown encoding {encoding!r}; expected one of: {valid}")
-            )
-        elif table.column(column).logical_type.family not in families:
-            col_type = table.column(column).type
-            issues.append(
-                table.issue(loc, f"encoding {encoding!r} does not apply to type {col_type!r}")
-            )
+        elif problem := encoding_problem(encoding, table.column(column).logical_type):
+            issues.append(table.issue(loc, problem))
     return issues
 
 
@@ -465,18 +444,14 @@ def _reference_issues(
 
 def _type_issues(table: TableModel, i: int, fk: ForeignKeyModel, parent: TableModel) -> list[Issue]:
     issues = []
-    for j, (child_name, parent_name) in enumerate(
-        zip(fk.columns, fk.references.columns, strict=True)
-    ):
+    pairs = zip(fk.columns, fk.references.columns, strict=True)
+    for j, (child_name, parent_name) in enumerate(pairs):
         if child_name not in table.column_names():
             continue  # already reported as a missing column
-        child_type = table.column(child_name).logical_type
-        parent_type = parent.column(parent_name).logical_type
-        if child_type.family != parent_type.family:
-            message = (
-                f"type {str(child_type)!r} of {child_name!r} is not compatible with "
-                f"{parent.name}.{parent_name} ({parent_type})"
-            )
+        child, parent_type = table.column(child_name), parent.column(parent_name).logical_type
+        if child.logical_type.family != parent_type.family:
+            target = f"{parent.name}.{parent_name} ({parent_type})"
+            message = f"type {child.type!r} of {child_name!r} is not compatible with {target}"
             issues.append(table.issue(("foreign_keys", i, "columns", j), message))
     return issues
 
@@ -518,17 +493,10 @@ def read_table_file(path: Path) -> tuple[TableModel | None, list[Issue]]:
     issues = _map_lines(node, (), source) if node is not None else []
     if not isinstance(data, dict):
         return None, [*issues, Issue(file, 1, "", "expected a mapping with keys table, columns, …")]
-    return _validate(data, source, issues)
-
-
-def _validate(
-    data: dict[str, Any], source: SourceMap, issues: list[Issue]
-) -> tuple[TableModel | None, list[Issue]]:
     try:
         table = TableModel.model_validate(data)
     except ValidationError as exc:
-        found = [_pydantic_issue(err, source) for err in exc.errors()]
-        return None, issues + found
+        return None, issues + [_pydantic_issue(err, source) for err in exc.errors()]
     table._source = source
     return (None if issues else table), issues
 
@@ -542,9 +510,8 @@ def _map_lines(node: yaml.Node, loc: Loc, source: SourceMap) -> list[Issue]:
             child = (*loc, key.value)
             if child in source.lines:
                 message = f"duplicate key {key.value!r} (first on line {source.lines[child]})"
-                issues.append(
-                    Issue(source.file, key.start_mark.line + 1, format_loc(child), message)
-                )
+                line = key.start_mark.line + 1
+                issues.append(Issue(source.file, line, format_loc(child), message))
                 continue
             source.lines[child] = key.start_mark.line + 1
             issues += _map_lines(value, child, source)
@@ -565,8 +532,7 @@ _KEYS: dict[tuple[str, ...], type[BaseModel]] = {
 
 def _pydantic_issue(err: Any, source: SourceMap) -> Issue:
     loc: Loc = tuple(err["loc"])
-    line = source.line(loc)
-    return Issue(source.file, line, format_loc(loc), _pydantic_message(err, loc))
+    return Issue(source.file, source.line(loc), format_loc(loc), _pydantic_message(err, loc))
 
 
 def _pydantic_message(err: Any, loc: Loc) -> str:
@@ -577,7 +543,10 @@ def _pydantic_message(err: Any, loc: Loc) -> str:
         return _unknown_key(loc)
     if kind == "value_error":
         return str(err["ctx"]["error"])
-    return f"{err['msg']} (got {_short(err.get('input'))})"
+    message = f"{err['msg']} (got {_short(err.get('input'))})"
+    if kind == "string_type" and isinstance(err.get("input"), bool):
+        message += "; YAML reads yes/no/on/off/true/false as booleans, quote the value"
+    return message
 
 
 def _unknown_key(loc: Loc) -> str:

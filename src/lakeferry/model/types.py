@@ -416,3 +416,13 @@ REDSHIFT_ENCODINGS: Mapping[str, frozenset[Family]] = {
     "text32k": frozenset({"string"}),
     "zstd": _ALL,
 }
+
+
+def encoding_problem(encoding: str, logical: LogicalType) -> str | None:
+    """Why a Redshift column ``encoding`` cannot apply to ``logical``, or ``None``."""
+    families = REDSHIFT_ENCODINGS.get(encoding.lower())
+    if families is None:
+        return f"unknown encoding {encoding!r}; expected one of: {', '.join(REDSHIFT_ENCODINGS)}"
+    if logical.family not in families:
+        return f"encoding {encoding!r} does not apply to type {str(logical)!r}"
+    return None
