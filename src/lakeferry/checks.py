@@ -115,15 +115,18 @@ def _set_aside(project: Project) -> list[CheckResult]:
             out.append(CheckResult("set_aside", job.name, "pass", 0, "no rows set aside by the latest run"))
             continue
         uri = quarantine.join(job.name, f"{latest[-1]}.csv")
-        count = _csv_rows(project.store.duckdb_path(uri))
+        count = _csv_rows(project, uri)
         out.append(CheckResult("set_aside", job.name, "warn", count, f"rows set aside (listed in {uri})"))
     return out
 
 
-def _csv_rows(path: str) -> int:
+def _csv_rows(project: Project, uri: S3Uri) -> int:
     import duckdb
 
-    row = duckdb.sql(f"SELECT count(*) FROM read_csv({quote_literal(path)}, header = true)").fetchone()
+    path = quote_literal(project.store.duckdb_path(uri))
+    with duckdb.connect() as con:
+        project.store.configure_duckdb(con)
+        row = con.execute(f"SELECT count(*) FROM read_csv({path}, header = true)").fetchone()
     return int(row[0]) if row else 0
 
 

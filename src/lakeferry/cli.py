@@ -6,7 +6,7 @@ import contextlib
 import functools
 import http.server
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,17 +21,15 @@ app = typer.Typer(
     help="S3 → catalog → SQL → ETL → warehouse → dashboards, on one laptop.",
 )
 catalog_app = typer.Typer(no_args_is_help=True, help="Browse the catalog.")
-query_app = typer.Typer(
-    help="SQL over the lake (Athena dialect accepted).", invoke_without_command=True
-)
 warehouse_app = typer.Typer(no_args_is_help=True, help="SQL in the warehouse.")
 dashboard_app = typer.Typer(no_args_is_help=True, help="Build or serve the dashboards.")
 sample_app = typer.Typer(no_args_is_help=True, help="Generate sample raw data.")
+s3_app = typer.Typer(no_args_is_help=True, help="A real S3 server (SeaweedFS) on this machine.")
 app.add_typer(catalog_app, name="catalog")
-app.add_typer(query_app, name="query")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(dashboard_app, name="dashboard")
 app.add_typer(sample_app, name="sample")
+app.add_typer(s3_app, name="s3")
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json")]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -114,11 +112,115 @@ def sample_covid(
 @app.command()
 @handled
 def ingest(source: Path, destination: str) -> None:
-    """Copy local files into the object store."""
-    result = project().ingest(source, destination)
+    """Copy local files into the object store (with a progress bar on a terminal)."""
+    with _byte_progress("ingest") as progress:
+        result = project().ingest(source, destination, progress=progress)
     console.print(
         f"ingested {result.objects} object(s), {result.bytes:,} bytes into {result.destination}"
     )
+
+
+@contextlib.contextmanager
+def _byte_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar in bytes when stdout is a terminal; otherwise nothing."""
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda sent, total: bar.update(task, completed=sent, total=total)
+
+
+@s3_app.command("serve")
+@handled
+def s3_serve(
+    port: Annotated[int, typer.Option(help="the S3 port on 127.0.0.1")] = 8333,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="data folder [default: .lakeferry/seaweedfs]")
+    ] = None,
+    import_lake: Annotated[
+        bool, typer.Option(help="first copy the project's local lake folder into the server")
+    ] = False,
+) -> None:
+    """Serve S3 on 127.0.0.1 with SeaweedFS for this project; Ctrl-C stops it."""
+    import os
+    import signal
+
+    from .storage.seaweed import SeaweedServer
+
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the server as Ctrl-C does
+
+    data = directory or project().state_dir / "seaweedfs"
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    own = bool(key and secret)  # reuse the caller's credentials, or make new ones
+    if not own:
+        key = secret = None
+    with SeaweedServer(data, port=port, access_key=key, secret_key=secret) as server:
+        if import_lake:
+            _import_lake(server)
+        _print_serving(server, own)
+        with contextlib.suppress(KeyboardInterrupt):
+            status = server.wait()
+            raise LakeferryError(
+                f"SeaweedFS stopped by itself (status {status})", hint=f"its log: {server.log_file}"
+            )
+    console.print("SeaweedFS stopped")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_serving(server: Any, own_credentials: bool) -> None:
+    env = server.env()
+    secret = (
+        "# AWS_SECRET_ACCESS_KEY: the one already in this shell's environment"
+        if own_credentials
+        else f"export AWS_SECRET_ACCESS_KEY={env['AWS_SECRET_ACCESS_KEY']}"
+    )
+    lines = [
+        f"SeaweedFS serves S3 on {server.endpoint_url}",
+        f"  data: {server.data_dir}",
+        f"  log:  {server.log_file}",
+        "point lakeferry (or any S3 client) at it from another shell:",
+        f"  export LAKEFERRY_STORAGE_URL='{env['LAKEFERRY_STORAGE_URL']}'",
+        f"  export AWS_ACCESS_KEY_ID={env['AWS_ACCESS_KEY_ID']}",
+        f"  {secret}",
+        f"  export AWS_REGION={env['AWS_REGION']}",
+        "Ctrl-C stops the server (its data stays in the folder).",
+    ]
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+
+
+def _import_lake(server: Any) -> None:
+    """Copy every object of the project's local lake folder into the server."""
+    from .storage import LocalStore, S3Store, S3Uri
+
+    p = project()
+    local = LocalStore(p.root / p.profile.storage.root)
+    env = server.env()
+    s3 = S3Store(
+        endpoint_url=server.endpoint_url,
+        access_key=env["AWS_ACCESS_KEY_ID"],
+        secret_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    buckets = [d.name for d in sorted(local.root.glob("*")) if d.is_dir()]
+    objects = size = 0
+    for bucket in buckets:
+        for info in local.list(S3Uri(bucket)):
+            s3.put_file(local.path(info.uri), info.uri)
+            objects, size = objects + 1, size + info.size
+    console.print(f"imported {objects} object(s), {size:,} bytes from {local.root}")
 
 
 @app.command()
@@ -205,19 +307,18 @@ def catalog_history(table: str, fmt: FormatOpt = Format.table) -> None:
     emit(project().catalog.history(db, name), fmt, title=f"{db}.{name} history")
 
 
-@query_app.callback()
+@app.command()
 @handled
 def query(
-    ctx: typer.Context,
-    sql: Annotated[str | None, typer.Argument(help="SQL (Athena dialect by default)")] = None,
+    sql: Annotated[str, typer.Argument(help="SQL (Athena dialect by default), or: history")],
     dialect: Annotated[str, typer.Option(help="athena, trino or duckdb")] = "athena",
+    limit: Annotated[int, typer.Option(help="with history: how many executions")] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Run SQL over the lake; the result is saved as CSV in the query-results zone."""
-    if ctx.invoked_subcommand is not None:
+    """Run SQL over the lake (result saved as CSV), or `query history`."""
+    if sql.strip().lower() == "history":
+        _query_history(limit, fmt)
         return
-    if not sql:
-        raise typer.BadParameter("give a SQL statement, or a subcommand: history")
     result = project().query(sql, dialect=dialect)
     emit(result.table, fmt, full_result=result.execution.output_location)
     if fmt is Format.table:
@@ -228,19 +329,11 @@ def query(
         )
 
 
-@query_app.command("history")
-@handled
-def query_history(limit: int = 20, fmt: FormatOpt = Format.table) -> None:
-    """Recent query executions."""
+def _query_history(limit: int, fmt: Format) -> None:
     rows = project().lake().history(limit)
     if fmt is not Format.json:
-        rows = [
-            {
-                k: r[k]
-                for k in ("id", "state", "submitted_at", "rows", "bytes_scanned", "output_location")
-            }
-            for r in rows
-        ]
+        keys = ("id", "state", "submitted_at", "rows", "bytes_scanned", "output_location")
+        rows = [{k: r[k] for k in keys} for r in rows]
     emit(rows, fmt, title="query history")
 
 
@@ -311,7 +404,7 @@ def check(fmt: FormatOpt = Format.table) -> None:
 def dashboard_build() -> None:
     """Build the self-contained HTML dashboards."""
     for path in project().build_dashboards():
-        console.print(f"dashboard: {path}")
+        console.print(f"dashboard: {path}", soft_wrap=True)
 
 
 @dashboard_app.command("serve")
@@ -387,7 +480,7 @@ def _print_summary(summary: Any, fmt: Format) -> None:
         if s.error:
             err_console.print(f"[bold red]{s.step} failed:[/bold red] {s.error}", highlight=False)
     for path in summary.dashboards:
-        console.print(f"dashboard: {path}")
+        console.print(f"dashboard: {path}", soft_wrap=True)
 
 
 @app.command()
@@ -439,9 +532,10 @@ def demo(
     from .project import Project
 
     p = Project.init(directory, "covid", force=True)
-    console.print(f"project: {p.root}")
+    say = console if fmt is Format.table else err_console  # keep stdout pure CSV/JSON
+    say.print(f"project: {p.root}")
     summary = p.sample("covid", p.config.zones.raw, scale=scale)
-    console.print(
+    say.print(
         f"sample: {len(summary.objects)} objects,"
         f" {sum(summary.objects.values()):,} bytes in {p.config.zones.raw}"
     )

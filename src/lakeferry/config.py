@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -26,17 +26,26 @@ class _Strict(BaseModel):
 
 
 class StorageProfile(_Strict):
-    """Where ``s3://bucket/key`` lives: ``local`` is a folder below the project."""
+    """Where ``s3://bucket/key`` lives: ``local`` is a folder below the project; ``s3`` is
+    an S3 API at ``endpoint_url`` (AWS S3 when unset), credentials from the AWS chain."""
 
     type: str = "local"
     root: str = "lake"
+    endpoint_url: str | None = None
+    region: str | None = None
 
 
 class CatalogProfile(_Strict):
-    """The catalog: ``sqlite`` is an embedded file with Glue's shape."""
+    """The catalog: ``sqlite`` is an embedded file with Glue's shape; ``glue`` is AWS Glue.
+
+    ``region`` and ``endpoint_url`` are for ``glue`` (AWS_REGION and AWS_ENDPOINT_URL_GLUE
+    in the environment win over them); credentials come from the AWS credential chain.
+    """
 
     type: str = "sqlite"
     path: str = f"{STATE_DIR}/catalog.sqlite"
+    region: str | None = None
+    endpoint_url: str | None = None
 
 
 class EngineProfile(_Strict):
@@ -109,12 +118,16 @@ class Crawler(_Strict):
     sample_rows: int = Field(default=2000, ge=10)
 
 
+OutputFormat = Literal["csv", "parquet"]
+DEFAULT_FORMATS: tuple[OutputFormat, ...] = ("csv", "parquet")
+
+
 class Job(_Strict):
     """An ETL job: SQL models (one SELECT per output table) written to the processed zone."""
 
     name: str
     sql: list[str]
-    formats: list[Literal["csv", "parquet"]] = Field(default_factory=lambda: ["csv", "parquet"])
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(DEFAULT_FORMATS))
     depends_on: list[str] = Field(default_factory=list)
     max_quarantine_rows: int | None = Field(default=None, ge=0)
     max_quarantine_pct: float | None = Field(default=None, ge=0, le=100)
@@ -169,7 +182,10 @@ def load_project_config(path: Path) -> ProjectConfig:
             f"no {PROJECT_FILE} at {path.parent}",
             hint="run `lakeferry init DIR --example covid`, or pass --project DIR",
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -205,16 +221,27 @@ def describe_validation_error(
 
 
 def _unknown_key_message(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    model: Any = root
+    node: Any = root
     for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-        model = _inner_model(field.annotation) if field else None
+        node = _step(node, part)
+    model = _inner_model(node)
     known = list(model.model_fields) if model is not None and hasattr(model, "model_fields") else []
     close = nearest(str(loc[-1]), known)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
     return f"unknown key{suggestion} (expected one of: {', '.join(known)})" if known else "unknown key"
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    """The annotation one step down a location: a model's field, a list item, a dict value."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field else None
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is list and args:
+        return args[0]
+    if get_origin(annotation) is dict and len(args) == 2:
+        return args[1]
+    return _step(args[0], part) if len(args) == 1 else None
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -257,6 +284,44 @@ def _nearest_line(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> in
         if loc[:cut] in lines:
             return lines[loc[:cut]]
     return None
+
+
+STORAGE_URL_OPTIONS = ("endpoint_url", "region")
+
+
+def storage_from_url(url: str) -> dict[str, str | None]:
+    """``LAKEFERRY_STORAGE_URL`` as storage profile fields.
+
+    ``s3://?endpoint_url=http://127.0.0.1:8333&region=us-east-1`` (AWS S3 without
+    ``endpoint_url``); ``file://`` is the local folder.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme:
+        raise ConfigError(
+            f"LAKEFERRY_STORAGE_URL={url!r} has no scheme",
+            hint="write s3://?endpoint_url=http://HOST:PORT or file://",
+        )
+    fields: dict[str, str | None] = {"type": {"file": "local"}.get(parts.scheme, parts.scheme)}
+    if fields["type"] == "local":
+        return fields
+    if parts.netloc or parts.path.strip("/"):
+        raise ConfigError(
+            f"LAKEFERRY_STORAGE_URL={url!r}: the endpoint goes in the query string",
+            hint="write s3://?endpoint_url=http://HOST:PORT&region=REGION",
+        )
+    fields.update(dict.fromkeys(STORAGE_URL_OPTIONS))
+    for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key not in STORAGE_URL_OPTIONS:
+            close = nearest(key, STORAGE_URL_OPTIONS)
+            known = f"options: {', '.join(STORAGE_URL_OPTIONS)}"
+            raise ConfigError(
+                f"LAKEFERRY_STORAGE_URL: unknown option {key!r}",
+                hint=f"did you mean {close[0]!r}?" if close else known,
+            )
+        fields[key] = values[-1] or None
+    return fields
 
 
 def env_overrides() -> dict[str, str]:

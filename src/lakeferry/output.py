@@ -57,6 +57,12 @@ def emit(
             {"key": k, "value": v if not isinstance(v, dict | list) else json.dumps(v, default=str)}
             for k, v in data.items()
         ]
+    total = data.num_rows if isinstance(data, pa.Table) else len(data)
+    if isinstance(data, pa.Table) and fmt is Format.csv:
+        _arrow_csv(data)
+        return
+    if isinstance(data, pa.Table) and fmt is Format.table:
+        data = data.slice(0, PAGE)  # convert only the page that is shown
     rows = to_rows(data)
     columns = (
         list(data.column_names) if isinstance(data, pa.Table) else (list(rows[0]) if rows else [])
@@ -68,11 +74,20 @@ def emit(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _table(rows, columns, title, full_result)
+        _table(rows, columns, title, full_result, total)
+
+
+def _arrow_csv(table: pa.Table) -> None:
+    """CSV straight from Arrow, in bulk."""
+    import pyarrow.csv as pacsv
+
+    sys.stdout.flush()
+    pacsv.write_csv(table, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
 
 
 def _table(
-    rows: list[dict[str, Any]], columns: list[str], title: str | None, full: str | None
+    rows: list[dict[str, Any]], columns: list[str], title: str | None, full: str | None, total: int
 ) -> None:
     table = Table(title=title, show_lines=False)
     for name in columns:
@@ -80,6 +95,6 @@ def _table(
     for row in rows[:PAGE]:
         table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
     console.print(table)
-    if len(rows) > PAGE:
+    if total > PAGE:
         where = f"; the full result is in {full}" if full else ""
-        console.print(f"[dim]showing {PAGE} of {len(rows)} rows{where}[/dim]")
+        console.print(f"[dim]showing {PAGE} of {total} rows{where}[/dim]")

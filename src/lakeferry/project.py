@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -20,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .catalog import SqliteCatalog, open_catalog
+from .catalog import Catalog, open_catalog
 from .catalog.crawler import CrawlReport, crawl
 from .config import (
     PROJECT_FILE,
@@ -29,6 +31,7 @@ from .config import (
     ProjectConfig,
     env_overrides,
     load_project_config,
+    storage_from_url,
 )
 from .errors import ConfigError, LakeferryError, TransformError, nearest
 from .etl import JobResult, Transformer, read_manifest
@@ -97,8 +100,8 @@ class Project:
             if kind == "duckdb":
                 self.profile.warehouse.path = rest
         if env.get("LAKEFERRY_STORAGE_URL"):
-            kind = env["LAKEFERRY_STORAGE_URL"].partition("://")[0]
-            self.profile.storage.type = {"file": "local"}.get(kind, kind)
+            fields = storage_from_url(env["LAKEFERRY_STORAGE_URL"])
+            self.profile.storage = self.profile.storage.model_copy(update=fields)
 
     @property
     def state_dir(self) -> Path:
@@ -111,11 +114,24 @@ class Project:
 
     @cached_property
     def store(self) -> ObjectStore:
-        return open_store(self.profile.storage.type, root=self.root / self.profile.storage.root)
+        storage = self.profile.storage
+        return open_store(
+            storage.type,
+            root=self.root / storage.root,
+            endpoint_url=storage.endpoint_url,
+            region=storage.region,
+        )
 
     @cached_property
-    def catalog(self) -> SqliteCatalog:
-        return open_catalog(self.profile.catalog.type, path=self.root / self.profile.catalog.path)
+    def catalog(self) -> Catalog:
+        c = self.profile.catalog
+        return open_catalog(
+            c.type,
+            path=self.root / c.path,
+            region=c.region,
+            endpoint_url=c.endpoint_url,
+            project=self.config.name,
+        )
 
     @cached_property
     def model(self) -> Model:
@@ -136,13 +152,25 @@ class Project:
 
     # --- stages --------------------------------------------------------------------
 
-    def ingest(self, source: str | Path, destination: str) -> IngestResult:
-        """Copy local files (a file or a folder) into the store under ``destination``."""
+    def ingest(
+        self,
+        source: str | Path,
+        destination: str,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IngestResult:
+        """Copy local files (a file or a folder) into the store under ``destination``.
+
+        ``progress(bytes_sent, bytes_total)`` is called as the bytes go out.
+        """
         src = Path(source)
         dest = S3Uri.parse(destination)
         if not src.exists():
             raise LakeferryError(f"nothing to ingest: {src} does not exist")
         files = [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file())
+        advance = None
+        if progress is not None:
+            advance = _byte_counter(progress, sum(p.stat().st_size for p in files))
         total = 0
         for path in files:
             rel = path.name if src.is_file() else path.relative_to(src).as_posix()
@@ -151,7 +179,7 @@ class Project:
                 if dest.key.endswith("/") or not dest.key or len(files) > 1 or src.is_dir()
                 else dest
             )
-            total += self.store.put_file(path, key).size
+            total += self.store.put_file(path, key, progress=advance).size
         return IngestResult(len(files), total, str(dest))
 
     def sample(self, dataset: str, destination: str, *, scale: float = 1.0, seed: int = 7) -> Any:
@@ -222,6 +250,7 @@ class Project:
             quarantine=self.config.zones.quarantine_prefix(),
             work_dir=self.state_dir / "work",
             conform=self._conform,
+            sort_keys={t.name: t.primary_key for t in self.model.tables.values() if t.primary_key},
         )
         return [transformer.run(j, self.root, run_id) for j in self._jobs(job)]
 
@@ -286,6 +315,7 @@ class Project:
         )
         results = []
         wh = self.warehouse()
+        self.store.configure_duckdb(wh.con)  # the load reads Parquet at store.duckdb_path
         try:
             for table in self.model.load_order():
                 if wanted is not None and table.name not in wanted:
@@ -338,6 +368,20 @@ class Project:
         from .runs.pipeline import run_pipeline
 
         return run_pipeline(self, **options)
+
+
+def _byte_counter(progress: Callable[[int, int], None], total: int) -> Callable[[int], None]:
+    """Turn per-upload byte increments into ``progress(bytes_sent, bytes_total)`` calls."""
+    sent, lock = 0, threading.Lock()  # multipart uploads report from several threads
+    progress(0, total)
+
+    def advance(n: int) -> None:
+        nonlocal sent
+        with lock:
+            sent += n
+            progress(sent, total)
+
+    return advance
 
 
 def _freshness(wh: DuckDBWarehouse) -> str:

@@ -66,10 +66,10 @@ class Table:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (``catalog show --format json``)."""
         data = asdict(self)
-        data["partitions"] = sorted(
-            {tuple(sorted(o.partition.items())) for o in self.objects if o.partition}
-        )
-        data["partitions"] = [dict(p) for p in data["partitions"]]
+        # in partition-key order (year before month), not alphabetical order of the keys
+        keys = [c.original_name or c.name for c in self.partition_keys]
+        values = {tuple(o.partition.get(k, "") for k in keys) for o in self.objects if o.partition}
+        data["partitions"] = [dict(zip(keys, v, strict=True)) for v in sorted(values)]
         return data
 
 

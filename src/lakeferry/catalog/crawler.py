@@ -132,19 +132,21 @@ def _table_folder(uri: S3Uri) -> tuple[str, dict[str, str]]:
 def _table_names(groups: dict[str, Any]) -> dict[str, str]:
     """Folder → table name; collisions take a distinguishing parent segment."""
     chosen: dict[str, str] = {}
-    used: set[str] = set()
+    used: dict[str, set[str]] = {}  # name -> the folder segments of the table that has it
     for folder in sorted(groups):
         target = groups[folder][0]
         segments = [s for s in S3Uri.parse(folder + "/").key.strip("/").split("/") if s]
         meaningful = [s for s in segments if s.lower() not in _GENERIC] or segments or [S3Uri.parse(folder + "/").bucket]
         name = snake_case(target.table) if target.table else snake_case(meaningful[-1])
         if name in used:
-            extras = [snake_case(s) for s in reversed(segments) if snake_case(s) != name]
-            for extra in extras:
-                if f"{name}_{extra}" not in used:
-                    name = f"{name}_{extra}"
-                    break
-        used.add(name)
+            # the nearest parent that tells the two apart, then any parent, then a number
+            other = {snake_case(s) for s in used[name]}
+            parents = [snake_case(s) for s in reversed(segments) if snake_case(s) != name]
+            extras = [p for p in parents if p not in other] + parents
+            numbered = [f"{name}_{n}" for n in range(2, len(used) + 3)]
+            candidates = [f"{name}_{e}" for e in extras] + numbered
+            name = next(c for c in candidates if c not in used)
+        used[name] = set(segments)
         chosen[folder] = name
     return chosen
 

@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from ..naming import snake_case, unique_names
 from .base import Column
@@ -64,6 +65,24 @@ def decompress_prefix(data: bytes, compression: str | None) -> tuple[bytes, str 
     return out, None
 
 
+def gzip_cut_short(data: bytes) -> bool:
+    """Does a whole gzip object stop before its trailer? Output is discarded as it comes."""
+    rest = data
+    while rest:
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            decoder.decompress(rest, SAMPLE_BYTES)
+            while decoder.unconsumed_tail and not decoder.eof:
+                decoder.decompress(decoder.unconsumed_tail, SAMPLE_BYTES)
+            decoder.flush()
+        except zlib.error:
+            return False  # corrupt rather than cut short; decompress_prefix says so
+        if not decoder.eof:
+            return True
+        rest = decoder.unused_data  # concatenated members
+    return False
+
+
 def sniff_bytes(head: bytes, *, sample_rows: int) -> Sniff:
     """Sniff an object from its first bytes (raw, possibly compressed)."""
     if head.startswith(b"PAR1"):
@@ -74,6 +93,9 @@ def sniff_bytes(head: bytes, *, sample_rows: int) -> Sniff:
     if problem:
         sniff.problems.append(problem)
         return sniff
+    if compression == "gzip" and len(head) < SAMPLE_BYTES and gzip_cut_short(head):
+        # the whole object was read, so this is its end, not the end of a sample
+        sniff.problems.append("gzip stream ends before its trailer (unexpected end of file)")
     if data.startswith(b"\xef\xbb\xbf"):
         sniff.bom = True
         data = data[3:]
@@ -159,6 +181,7 @@ def _delimiter(lines: list[str]) -> str:
 _DATE_NAME = re.compile(r"date|day|dt$", re.IGNORECASE)
 _INFER_SQL = """
 SELECT
+  i,
   count(v) AS n,
   count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9]+')
                    AND NOT regexp_full_match(v, '-?0[0-9]+')) AS ints,
@@ -172,15 +195,37 @@ SELECT
                    AND TRY_CAST(replace(v, 'T24:', 'T23:') AS TIMESTAMP) IS NOT NULL) AS isots,
   count(TRY_STRPTIME(v, '%m/%d/%Y %H:%M')) AS us_ts,
   count(TRY_STRPTIME(v, '%m/%d/%Y')) AS us_date
-FROM (SELECT nullif(trim(unnest($values)), '') AS v)
+FROM (SELECT i, nullif(trim(v), '') AS v FROM __lakeferry_sample)
+GROUP BY i
 """
 
 
 def infer_type(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> tuple[str, str | None]:
     """(type, parse format) for a column from its sampled text values."""
-    row = con.execute(_INFER_SQL, {"values": values}).fetchone()
-    assert row is not None
-    n, ints, padded, ymd, doubles, bools, dates, isots, us_ts, us_date = row
+    return infer_types(con, [name], [values])[0]
+
+
+def infer_types(
+    con: duckdb.DuckDBPyConnection, names: list[str], columns: list[list[str]]
+) -> list[tuple[str, str | None]]:
+    """(type, parse format) for every column of a sample, in one query (wide files stay fast)."""
+    index = [i for i, values in enumerate(columns) for _ in values]
+    if not index:
+        return [("string", None) for _ in names]
+    flat = [v for values in columns for v in values]
+    sample = pa.table({"i": pa.array(index, pa.int32()), "v": pa.array(flat, pa.string())})
+    con.register("__lakeferry_sample", sample)  # Arrow, not a Python list: much faster
+    try:
+        found = {row[0]: row[1:] for row in con.execute(_INFER_SQL).fetchall()}
+    finally:
+        con.unregister("__lakeferry_sample")
+    return [_decide(name, found.get(i)) for i, name in enumerate(names)]
+
+
+def _decide(name: str, counts: tuple[int, ...] | None) -> tuple[str, str | None]:
+    if counts is None:
+        return "string", None
+    n, ints, padded, ymd, doubles, bools, dates, isots, us_ts, us_date = counts
     if n == 0:
         return "string", None
     if padded:
@@ -215,19 +260,17 @@ def has_header(con: duckdb.DuckDBPyConnection, rows: list[list[str]]) -> bool:
         return False
     if any(TRY_NUMBER.match(v) for v in first):
         return False
-    votes = 0
-    for index, head in enumerate(first):
-        values = [r[index] for r in rest if index < len(r) and r[index].strip()]
+    below = [[r[i] for r in rest if i < len(r) and r[i].strip()] for i in range(len(first))]
+    kinds = infer_types(con, first, below)
+    for head, values, (kind, _) in zip(first, below, kinds, strict=True):
         if not values or head in values:
             continue
-        kind, _ = infer_type(con, head, values)
         if kind != "string":
-            votes += 1
-            continue
+            return True
         lengths = [len(v) for v in values]
         if len(head) < min(lengths) or len(head) > max(lengths):
-            votes += 1
-    return votes > 0
+            return True
+    return False
 
 
 TRY_NUMBER = re.compile(r"^\s*-?[0-9][0-9.,eE+-]*\s*$")
@@ -247,9 +290,10 @@ def columns_for(
         originals = sniff.rows[0] if header_present else [f"col{i}" for i in range(width)]
         data = sniff.rows[1:] if header_present else sniff.rows
     names = unique_names([snake_case(o) for o in originals])
-    columns = []
-    for index, (name, original) in enumerate(zip(names, originals, strict=True)):
-        values = [r[index] for r in data if index < len(r)]
-        kind, fmt = infer_type(con, original, values)
-        columns.append(Column(name=name, type=kind, original_name=original, format=fmt))
+    values = [[r[i] for r in data if i < len(r)] for i in range(len(originals))]
+    kinds = infer_types(con, originals, values)
+    columns = [
+        Column(name=name, type=kind, original_name=original, format=fmt)
+        for name, original, (kind, fmt) in zip(names, originals, kinds, strict=True)
+    ]
     return columns, header_present

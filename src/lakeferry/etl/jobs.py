@@ -126,6 +126,7 @@ class Transformer:
         quarantine: str,
         work_dir: Path,
         conform: Any = None,
+        sort_keys: dict[str, list[str]] | None = None,
     ):
         self.store = store
         self.catalog = catalog
@@ -133,6 +134,7 @@ class Transformer:
         self.quarantine = S3Uri.parse(quarantine).as_prefix()
         self.work_dir = work_dir
         self.conform = conform  # callable(con, table_name) -> None, from the relational model
+        self.sort_keys = sort_keys or {}  # table -> columns that order its files (deterministic output)
 
     def run(self, job: Job, project_dir: Path, run_id: str) -> JobResult:
         """Run one job end to end; the previous output stays in force if anything fails."""
@@ -144,14 +146,23 @@ class Transformer:
             self._stage(con, models, result)
             for model in models:
                 self._build(con, model)
+            # The quarantine is written even when the job then fails on its threshold,
+            # so the rows that failed it can be inspected; no output is published then.
+            self._write_quarantine(con, job, run_id, result)
             self._check_threshold(job, result)
             for model in models:
                 published = publish_table(
-                    con, self.store, self.processed, model.name, formats=list(job.formats), job=job.name, run_id=run_id
+                    con,
+                    self.store,
+                    self.processed,
+                    model.name,
+                    formats=list(job.formats),
+                    job=job.name,
+                    run_id=run_id,
+                    order_by=self.sort_keys.get(model.name),
                 )
                 result.outputs[model.name] = published
                 result.rows_written += published.rows
-            self._write_quarantine(con, job, run_id, result)
         finally:
             con.close()
         result.seconds = time.perf_counter() - start
@@ -161,6 +172,7 @@ class Transformer:
         spill = self.work_dir / "spill"
         spill.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(config={"temp_directory": str(spill), "preserve_insertion_order": True})
+        self.store.configure_duckdb(con)
         con.execute(QUARANTINE_DDL)
         return con
 
@@ -185,12 +197,15 @@ class Transformer:
         bad, total = result.rows_quarantined, max(result.rows_read, 1)
         if job.max_quarantine_rows is not None and bad > job.max_quarantine_rows:
             raise QuarantineThresholdExceeded(
-                f"job {job.name!r} set aside {bad} rows, more than max_quarantine_rows={job.max_quarantine_rows}"
+                f"job {job.name!r} set aside {bad} rows, more than"
+                f" max_quarantine_rows={job.max_quarantine_rows}",
+                hint=f"the rows are listed in {result.quarantine_location}",
             )
         if job.max_quarantine_pct is not None and 100.0 * bad / total > job.max_quarantine_pct:
             raise QuarantineThresholdExceeded(
                 f"job {job.name!r} set aside {100.0 * bad / total:.2f}% of rows,"
-                f" more than max_quarantine_pct={job.max_quarantine_pct}"
+                f" more than max_quarantine_pct={job.max_quarantine_pct}",
+                hint=f"the rows are listed in {result.quarantine_location}",
             )
 
     def _write_quarantine(self, con: duckdb.DuckDBPyConnection, job: Job, run_id: str, result: JobResult) -> None:

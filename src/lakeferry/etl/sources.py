@@ -76,28 +76,64 @@ def _read_raw(con: duckdb.DuckDBPyConnection, prepared: lake.Prepared, raw: str)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} ({cols}, __object VARCHAR, __line BIGINT)")
     for index, path in enumerate(prepared.paths):
         one = lake.Prepared(table, [path], {path: prepared.keys[path]})
-        rejects = f"__rejects_{index}" if table.format == "csv" else None
-        scan = lake.scan_sql(one, rejects=rejects)
         select = _text_columns(table.columns, table.format)
         key = quote_literal(prepared.keys[path])
+        if table.format != "csv":
+            numbered = f"SELECT {select}, {key}, row_number() OVER () FROM {lake.scan_sql(one)}"
+            con.execute(f"INSERT INTO {raw} {numbered}")
+            continue
+        rejects = f"__rejects_{index}"
+        newlines = " + ".join(_newlines(quote_ident(n)) for n in names)
         con.execute(
-            f"INSERT INTO {raw} SELECT {select}, {key}, row_number() OVER () + {header} FROM {scan}"
+            f"CREATE OR REPLACE TEMP TABLE __scan AS SELECT {select}, row_number() OVER () AS __rn,"
+            f" {newlines} AS __nl FROM {lake.scan_sql(one, rejects=rejects)}"
         )
-        if rejects:
-            _collect_rejects(con, prepared, path, rejects)
+        con.execute(_LINES_SQL.format(rejects=rejects, header=header, nl=_newlines("csv_line")))
+        text = ", ".join(f"s.{quote_ident(n)}" for n in names)
+        con.execute(f"INSERT INTO {raw} SELECT {text}, {key}, l.line FROM __scan s"
+                    " JOIN __lines l USING (__rn) ORDER BY __rn")
+        _collect_rejects(con, prepared, path, rejects)
+        con.execute("DROP TABLE __scan")
+        con.execute("DROP TABLE __lines")
+
+
+# DuckDB numbers records, not lines, and leaves out the records it rejects. A record's
+# line in the file is its record number plus the newlines inside the quoted fields of
+# every record before it; accepted records are renumbered around the rejected ones.
+_LINES_SQL = """
+CREATE OR REPLACE TEMP TABLE __lines AS
+WITH rejected AS (
+    SELECT line AS rec, {nl} AS nl, row_number() OVER (ORDER BY line) AS n
+    FROM (SELECT line, any_value(csv_line) AS csv_line FROM {rejects} GROUP BY line)
+),
+gaps AS (SELECT rec - {header} - n + 1 AS p, max(n) AS n FROM rejected GROUP BY 1),
+accepted AS (
+    SELECT s.__rn, s.__rn + {header} + coalesce(g.n, 0) AS rec, s.__nl AS nl
+    FROM __scan s ASOF LEFT JOIN gaps g ON s.__rn >= g.p
+),
+records AS (SELECT __rn, rec, nl FROM accepted UNION ALL SELECT NULL, rec, nl FROM rejected)
+SELECT __rn, rec, rec + coalesce(sum(nl) OVER before, 0) AS line
+FROM records
+WINDOW before AS (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+"""
+
+
+def _newlines(expr: str) -> str:
+    return f"coalesce(length({expr}) - length(replace({expr}, chr(10), '')), 0)"
 
 
 def _text_columns(columns: list[Column], fmt: str) -> str:
     if fmt == "json":
         return ", ".join(f"CAST({quote_ident(c.original_name or c.name)} AS VARCHAR)" for c in columns)
-    return ", ".join(f"CAST({quote_ident(c.name)} AS VARCHAR)" for c in columns)
+    return ", ".join(f"CAST({q} AS VARCHAR) AS {q}" for q in (quote_ident(c.name) for c in columns))
 
 
 def _collect_rejects(
     con: duckdb.DuckDBPyConnection, prepared: lake.Prepared, path: str, rejects: str
 ) -> None:
     rows = con.execute(
-        f"SELECT line, column_name, csv_line, error_type, error_message FROM {rejects}"
+        f"SELECT l.line, r.column_name, r.csv_line, r.error_type, r.error_message"
+        f" FROM {rejects} r JOIN __lines l ON l.__rn IS NULL AND l.rec = r.line ORDER BY l.line"
     ).fetchall()
     for line, column, text, kind, message in rows:
         prepared.set_aside.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ..catalog.base import Catalog
-from ..errors import QueryError, TableNotFound
+from ..errors import QueryError, TableNotFound, require
 from ..naming import quote_ident, quote_literal
 from ..storage.base import ObjectStore, S3Uri
 from . import lake, translate
@@ -54,6 +53,8 @@ class QueryResult:
         return self.table
 
     def df(self) -> Any:
+        """The rows as a pandas DataFrame (needs pandas)."""
+        require("pandas", "pandas")
         return self.table.to_pandas()
 
     @property
@@ -91,10 +92,11 @@ class LakeQuery:
         try:
             tree = translate.parse(sql, dialect)
             con = duckdb.connect()
+            self.store.configure_duckdb(con)
             execution.state = "RUNNING"
             execution.bytes_scanned, aside = self.register(con, translate.referenced_tables(tree))
             execution.set_aside = [a.to_dict() for a in aside]
-            table = con.execute(translate.to_duckdb(tree, dialect)).fetch_arrow_table()
+            table = con.execute(translate.to_duckdb(tree, dialect)).to_arrow_table()
             execution.rows = table.num_rows
             if save:
                 execution.output_location = self._save(con, table, execution.id)
@@ -162,8 +164,3 @@ class LakeQuery:
             return []
         lines = self.history_file.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in reversed(lines[-limit:])]
-
-
-def elapsed(start: float) -> float:
-    """Seconds since ``start`` (time.perf_counter), rounded for display."""
-    return round(time.perf_counter() - start, 3)

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..catalog.base import Column, Table, TableObject
 from ..naming import quote_ident, quote_literal
@@ -39,7 +39,8 @@ class SetAside:
     column: str | None = None
     value: str | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record."""
         return {
             "object": self.object,
             "line": self.line,
@@ -260,6 +261,8 @@ _DUCK = {"double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "bigint": "BI
 def typed_select(prepared: Prepared, scan: str | None = None) -> str:
     """``SELECT`` every column parsed to its type, from the text scan."""
     table = prepared.table
+    if table.partition_keys and scan is None:
+        return _partitioned_select(prepared)
     if table.format == "parquet":
         return f"SELECT * FROM {scan or scan_sql(prepared)}"
     exprs = [f"{parse_expr(c)} AS {quote_ident(c.name)}" for c in table.columns]
@@ -269,3 +272,25 @@ def typed_select(prepared: Prepared, scan: str | None = None) -> str:
         )
         scan = f"(SELECT {inner} FROM {scan or scan_sql(prepared)})"
     return f"SELECT {', '.join(exprs)} FROM {scan or scan_sql(prepared)}"
+
+
+def _partitioned_select(prepared: Prepared) -> str:
+    """Each partition's objects with its hive ``key=value`` values as string columns."""
+    table = prepared.table
+    paths = {uri: path for path, uri in prepared.keys.items()}
+    bucket = S3Uri.parse(table.location).bucket
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for obj in table.objects:
+        path = paths.get(str(S3Uri(bucket, obj.key)))
+        if path is not None:
+            names = [c.original_name or c.name for c in table.partition_keys]
+            groups.setdefault(tuple(obj.partition.get(n, "") for n in names), []).append(path)
+    selects = []
+    for values, group in sorted(groups.items()):
+        one = Prepared(table, group, {p: prepared.keys[p] for p in group})
+        literals = ", ".join(
+            f"{quote_literal(v)} AS {quote_ident(c.name)}"
+            for c, v in zip(table.partition_keys, values, strict=True)
+        )
+        selects.append(f"SELECT *, {literals} FROM ({typed_select(one, scan_sql(one))})")
+    return " UNION ALL ".join(selects) or typed_select(prepared, scan_sql(prepared))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
@@ -24,15 +26,23 @@ def parse(sql: str, dialect: str = "athena") -> exp.Expression:
         raise QueryError(f"SQL syntax error{where}: {detail}", hint=_pointer(sql, line, col)) from exc
     if len(statements) != 1:
         raise QueryError(f"expected one SQL statement, got {len(statements)}")
-    return statements[0]
+    return cast(exp.Expression, statements[0])
 
 
 def to_duckdb(tree: exp.Expression, dialect: str = "athena") -> str:
     """Render a parsed statement as DuckDB SQL."""
     try:
-        return tree.sql(dialect="duckdb")
+        return tree.transform(_exact_distinct).sql(dialect="duckdb")
     except SqlglotError as exc:
         raise QueryError(f"cannot translate this {dialect} SQL to DuckDB: {exc}") from exc
+
+
+def _exact_distinct(node: exp.Expression) -> exp.Expression:
+    # DuckDB's sketch is off by ~15% at a few dozen values where Athena's is exact;
+    # an exact count is always within Athena's documented error.
+    if isinstance(node, exp.ApproxDistinct):
+        return exp.Count(this=exp.Distinct(expressions=[node.this]))
+    return node
 
 
 def referenced_tables(tree: exp.Expression) -> list[tuple[str | None, str]]:

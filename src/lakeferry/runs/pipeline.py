@@ -86,7 +86,13 @@ def run_pipeline(
         if on_step:
             on_step(step, "start")
         store.step_started(summary.run_id, step)
-        outcome = _run_step(project, step, summary)
+        try:
+            outcome = _run_step(project, step, summary)
+        except BaseException as exc:
+            # not a lakeferry error (a bug, Ctrl-C): record the run as failed, then let it surface
+            store.step_ended(summary.run_id, step, "failed", error=f"{type(exc).__name__}: {exc}")
+            store.finish(summary.run_id, "failed")
+            raise
         summary.steps.append(outcome)
         store.step_ended(summary.run_id, step, outcome.status, **{k: v for k, v in outcome.__dict__.items() if k not in ("step", "status")})
         if on_step:

@@ -2,21 +2,25 @@
 
 A pipeline always names data as ``s3://bucket/key``; the backend decides where it
 lives (a local folder, SeaweedFS, AWS S3). Four verbs matter — list, read, write,
-delete — plus ``duckdb_path`` so the query engine can read an object in place.
+delete — plus ``duckdb_path`` so the query engine can read an object in place, and
+``configure_duckdb`` to give a DuckDB connection access to those paths.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 from ..errors import InvalidLocation
 
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-_BUCKET = re.compile(r"^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BUCKET = re.compile(
+    r"^(?!xn--|sthree-)(?!.*(-s3alias|--ol-s3)$)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)"
+    r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -111,8 +115,14 @@ class ObjectStore(Protocol):
         """``length`` bytes from ``start`` (fewer at the end of the object)."""
         ...
 
-    def put_file(self, path: Path, uri: S3Uri) -> ObjectInfo:
-        """Upload a local file; the object appears whole or not at all."""
+    def put_file(
+        self, path: Path, uri: S3Uri, *, progress: Callable[[int], None] | None = None
+    ) -> ObjectInfo:
+        """Upload a local file; the object appears whole or not at all.
+
+        ``progress`` is called with the bytes sent since its last call (negative when a
+        retried part starts over).
+        """
         ...
 
     def put_bytes(self, data: bytes, uri: S3Uri) -> ObjectInfo:
@@ -129,4 +139,8 @@ class ObjectStore(Protocol):
 
     def local_path(self, uri: S3Uri) -> Path | None:
         """The object's file on this machine, when the backend has one."""
+        ...
+
+    def configure_duckdb(self, con: Any) -> None:
+        """Let a DuckDB connection read this store's ``duckdb_path`` locations."""
         ...

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
-from ..errors import InvalidLocation, ObjectNotFound
+from ..errors import InvalidLocation, ObjectNotFound, StorageError
 from .base import ObjectInfo, S3Uri
 
 _TMP_PREFIX = ".lakeferry-tmp-"
@@ -32,10 +32,11 @@ class LocalStore:
         return f"LocalStore({str(self.root)!r})"
 
     def path(self, uri: S3Uri) -> Path:
-        """The file behind a location; refuses anything outside the root."""
-        path = (self.root / uri.bucket / uri.key).resolve()
-        if path != self.root and self.root not in path.parents:
-            raise InvalidLocation(f"{uri} resolves outside the store at {self.root}")
+        """The file behind a location; refuses anything outside its bucket's folder."""
+        bucket = (self.root / uri.bucket).resolve()
+        path = (bucket / uri.key).resolve()
+        if bucket.parent != self.root or (path != bucket and bucket not in path.parents):
+            raise InvalidLocation(f"{uri} resolves outside the store at {self.root / uri.bucket}")
         return path
 
     def list(self, prefix: S3Uri) -> Iterator[ObjectInfo]:
@@ -79,7 +80,9 @@ class LocalStore:
             fh.seek(start)
             return fh.read(length)
 
-    def put_file(self, path: Path, uri: S3Uri) -> ObjectInfo:
+    def put_file(
+        self, path: Path, uri: S3Uri, *, progress: Callable[[int], None] | None = None
+    ) -> ObjectInfo:
         """Copy a file in atomically (temp file + rename)."""
         target = self._prepare(uri)
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
@@ -90,6 +93,8 @@ class LocalStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if progress is not None:
+            progress(target.stat().st_size)
         return self._info(uri, target)
 
     def put_bytes(self, data: bytes, uri: S3Uri) -> ObjectInfo:
@@ -117,11 +122,21 @@ class LocalStore:
         """The file itself."""
         return self.path(uri)
 
+    def configure_duckdb(self, con: Any) -> None:
+        """Nothing to do: DuckDB reads local files as they are."""
+
     def _prepare(self, uri: S3Uri) -> Path:
         if not uri.key or uri.key.endswith("/"):
             raise InvalidLocation(f"{uri} names a folder, not an object")
         target = self.path(uri)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise StorageError(f"{uri}: the local store already holds objects below this key")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise StorageError(
+                f"{uri}: a parent of this key is an object; the local store cannot hold both"
+            ) from exc
         return target
 
     @staticmethod

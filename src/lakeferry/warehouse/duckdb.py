@@ -53,7 +53,7 @@ class DuckDBWarehouse:
     def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run SQL; return the rows as Arrow."""
         try:
-            return self.con.execute(sql, params or []).fetch_arrow_table()
+            return self.con.execute(sql, params or []).to_arrow_table()
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse query failed: {exc}") from exc
 
@@ -61,7 +61,7 @@ class DuckDBWarehouse:
         """Replace the model's table with the manifest's Parquet files in one transaction."""
         table, columns = model.name, model.column_names()
         start = time.perf_counter()
-        fingerprint = ",".join(sorted(f["sha256"] for f in manifest["files"] if f["format"] == "parquet"))
+        fingerprint = _fingerprint(manifest)
         last = self.con.execute(
             f"SELECT load_id, manifest_fingerprint FROM {LEDGER} WHERE table_name = ? ORDER BY loaded_at DESC LIMIT 1",
             [table],
@@ -103,3 +103,9 @@ class DuckDBWarehouse:
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
+
+
+def _fingerprint(manifest: dict[str, Any]) -> str:
+    """What identifies a manifest's content: its row count and its Parquet files' digests."""
+    digests = sorted(f["sha256"] for f in manifest["files"] if f["format"] == "parquet")
+    return f"{manifest['rows']}:" + ",".join(digests)
