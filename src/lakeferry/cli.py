@@ -165,15 +165,15 @@ def s3_serve(
     own = bool(key and secret)  # reuse the caller's credentials, or make new ones
     if not own:
         key = secret = None
-    with SeaweedServer(data, port=port, access_key=key, secret_key=secret) as server:
+    server = SeaweedServer(data, port=port, access_key=key, secret_key=secret)
+    with server, contextlib.suppress(KeyboardInterrupt):
         if import_lake:
             _import_lake(server)
         _print_serving(server, own)
-        with contextlib.suppress(KeyboardInterrupt):
-            status = server.wait()
-            raise LakeferryError(
-                f"SeaweedFS stopped by itself (status {status})", hint=f"its log: {server.log_file}"
-            )
+        status = server.wait()
+        raise LakeferryError(
+            f"SeaweedFS stopped by itself (status {status})", hint=f"its log: {server.log_file}"
+        )
     console.print("SeaweedFS stopped")
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pydantic import ValidationError
 
 from .catalog import Catalog, open_catalog
 from .catalog.crawler import CrawlReport, crawl
@@ -198,7 +199,10 @@ class Project:
     ) -> list[CrawlReport]:
         """Run the project's crawlers (or one), or crawl an ad hoc path into ``database``."""
         if path:
-            target = CrawlTarget(path=path)
+            try:
+                target = CrawlTarget(path=path)
+            except ValidationError as exc:
+                raise ConfigError(f"--path {path!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
             return [
                 crawl(self.store, self.catalog, database=database or "default", targets=[target])
             ]

@@ -118,10 +118,6 @@ def test_adhoc_crawl_of_a_path(crawled: Path) -> None:
     assert [c["original_name"] for c in abv["columns"]] == ["State", "Abbreviation"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in project.py: CrawlTarget(path=...) lets pydantic's ValidationError escape",
-)
 def test_adhoc_crawl_refuses_a_bad_path(crawled: Path) -> None:
     out = cli(crawled, "crawl", "--path", "s3://Bad_Bucket/x/", code=1)
     assert "invalid bucket name 'Bad_Bucket'" in out

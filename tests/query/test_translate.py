@@ -47,12 +47,13 @@ def test_athena_sql_runs_in_duckdb(athena: str, expected: Any) -> None:
     assert duckdb.sql(sql).fetchone() == (expected,), sql
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: Athena integer division (7 / 2 = 3) becomes DuckDB's 3.5"
-)
 def test_integer_division_keeps_athena_semantics() -> None:
-    sql = translate.to_duckdb(translate.parse("SELECT 7 / 2", "athena"))
-    assert duckdb.sql(sql).fetchone() == (3,)
+    sql = translate.to_duckdb(translate.parse("SELECT 7 / 2, 7.0 / 2", "athena"))
+    con = duckdb.connect()
+    for setting in translate.session_settings("athena"):  # what the query engine applies
+        con.execute(setting)
+    assert con.execute(sql).fetchone() == (3, 3.5)
+    assert translate.session_settings("duckdb") == []
 
 
 def test_referenced_tables_skip_ctes_and_keep_order() -> None:

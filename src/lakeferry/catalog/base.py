@@ -73,6 +73,28 @@ class Table:
         return data
 
 
+def version_diffs(versions: list[tuple[int, str | None, dict[str, str]]]) -> list[dict[str, Any]]:
+    """Each (version, created_at, {column: type}) with what changed since the one before."""
+    out: list[dict[str, Any]] = []
+    before: dict[str, str] = {}
+    for version, created_at, now in versions:
+        out.append(
+            {
+                "version": version,
+                "created_at": created_at,
+                "added": [f"{c} {t}" for c, t in now.items() if c not in before],
+                "removed": [c for c in before if c not in now],
+                "changed": [
+                    f"{c}: {before[c]} -> {t}"
+                    for c, t in now.items()
+                    if c in before and before[c] != t
+                ],
+            }
+        )
+        before = now
+    return out
+
+
 class Catalog(Protocol):
     """The catalog protocol: the embedded SQLite file and (later) AWS Glue implement it."""
 

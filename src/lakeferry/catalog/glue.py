@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import CatalogError, TableNotFound, nearest, require
-from .base import Table
+from .base import Table, version_diffs
 from .glue_shape import FINGERPRINT, table_from_glue, to_partition_inputs, to_table_input
 
 _PROJECT_TAG = "lakeferry:project"  # on databases: Glue tables take no tags
@@ -188,7 +188,7 @@ class GlueCatalog:
             table = table_from_glue({**entry["Table"], "VersionId": entry["VersionId"]}, [])
             cols = {c.name: c.type for c in [*table.columns, *table.partition_keys]}
             first.setdefault(table.version, (table.updated_at, cols))
-        return _diffs(sorted(first.items()))
+        return version_diffs([(v, created, cols) for v, (created, cols) in sorted(first.items())])
 
     def _raw_table(self, database: str, name: str) -> dict[str, Any] | None:
         response = self._call(
@@ -257,28 +257,6 @@ class GlueCatalog:
 
 def _key_names(keys: list[dict[str, Any]]) -> list[str]:
     return [k["Name"] for k in keys]
-
-
-def _diffs(versions: list[tuple[int, tuple[str | None, dict[str, str]]]]) -> list[dict[str, Any]]:
-    """Each version with the columns added, removed and changed since the one before."""
-    out: list[dict[str, Any]] = []
-    before: dict[str, str] = {}
-    for version, (created_at, now) in versions:
-        out.append(
-            {
-                "version": version,
-                "created_at": created_at,
-                "added": [f"{c} {t}" for c, t in now.items() if c not in before],
-                "removed": [c for c in before if c not in now],
-                "changed": [
-                    f"{c}: {before[c]} -> {t}"
-                    for c, t in now.items()
-                    if c in before and before[c] != t
-                ],
-            }
-        )
-        before = now
-    return out
 
 
 # --- names and errors ----------------------------------------------------------------------

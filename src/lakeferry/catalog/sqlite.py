@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CatalogError, TableNotFound, nearest
-from .base import Column, Table, TableObject
+from .base import Column, Table, TableObject, version_diffs
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS databases (
@@ -145,23 +145,12 @@ class SqliteCatalog:
                 " WHERE database=? AND name=? ORDER BY version",
                 (database, name),
             ).fetchall()
-        out: list[dict[str, Any]] = []
-        before: dict[str, str] = {}
-        for version, columns, created_at in rows:
-            now = {c["name"]: c["type"] for c in json.loads(columns)}
-            out.append(
-                {
-                    "version": version,
-                    "created_at": created_at,
-                    "added": [f"{c} {t}" for c, t in now.items() if c not in before],
-                    "removed": [c for c in before if c not in now],
-                    "changed": [
-                        f"{c}: {before[c]} -> {t}" for c, t in now.items() if c in before and before[c] != t
-                    ],
-                }
-            )
-            before = now
-        return out
+        return version_diffs(
+            [
+                (v, created, {c["name"]: c["type"] for c in json.loads(cols)})
+                for v, cols, created in rows
+            ]
+        )
 
 
 def _from_document(doc: dict[str, Any]) -> Table:

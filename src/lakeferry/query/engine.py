@@ -93,6 +93,8 @@ class LakeQuery:
             tree = translate.parse(sql, dialect)
             con = duckdb.connect()
             self.store.configure_duckdb(con)
+            for setting in translate.session_settings(dialect):
+                con.execute(setting)
             execution.state = "RUNNING"
             execution.bytes_scanned, aside = self.register(con, translate.referenced_tables(tree))
             execution.set_aside = [a.to_dict() for a in aside]

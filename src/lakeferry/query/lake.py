@@ -16,6 +16,7 @@ import bz2
 import hashlib
 import os
 import shutil
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -79,7 +80,7 @@ def _readable(
     store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
 ) -> tuple[str | None, list[SetAside]]:
     if obj.compression in ("gzip", "bzip2"):
-        return _decompressed(store, uri, obj, cache_dir)
+        return _repaired(store, uri, obj, cache_dir)
     local = store.local_path(uri)
     if local is not None and obj.size > 0:
         with local.open("rb") as fh:
@@ -88,7 +89,7 @@ def _readable(
                 return str(local), []
     elif not any("cut short" in p for p in obj.problems):
         return store.duckdb_path(uri), []
-    return _without_last_line(store, uri, obj, cache_dir)
+    return _repaired(store, uri, obj, cache_dir)
 
 
 def _cache_path(cache_dir: Path, uri: S3Uri, obj: TableObject, kind: str) -> Path:
@@ -96,27 +97,29 @@ def _cache_path(cache_dir: Path, uri: S3Uri, obj: TableObject, kind: str) -> Pat
     return cache_dir / f"{digest}.{kind}"
 
 
-def _decompressed(
+def _repaired(
     store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
 ) -> tuple[str | None, list[SetAside]]:
+    """A cached copy holding the object's complete lines (decompressed if need be)."""
     target = _cache_path(cache_dir, uri, obj, "txt")
     marker = target.with_suffix(".aside")
     if target.exists():
         return str(target), _read_marker(marker, str(uri))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    fd, name = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=cache_dir)
+    tmp = Path(name)
     error: str | None = None
-    with store.open(uri) as src, tmp.open("wb") as dst:
-        try:
-            for chunk in _decompress_stream(src, obj.compression or "gzip"):
-                dst.write(chunk)
-        except (EOFError, OSError, zlib.error, ValueError) as exc:
-            error = f"{obj.compression} stream ends early ({exc or 'unexpected end of file'})"
-    aside: list[SetAside] = []
-    if error is None:
-        aside = _cut_partial_line(tmp, str(uri), "last record cut short (no newline at the end)")
-    else:
-        aside = _cut_partial_line(tmp, str(uri), error, always=True)
+    with store.open(uri) as src, os.fdopen(fd, "wb") as dst:
+        if obj.compression in ("gzip", "bzip2"):
+            try:
+                for chunk in _decompress_stream(src, obj.compression):
+                    dst.write(chunk)
+            except (EOFError, OSError, zlib.error, ValueError) as exc:
+                error = f"{obj.compression} stream ends early ({exc or 'unexpected end of file'})"
+        else:
+            shutil.copyfileobj(src, dst, _CHUNK)
+    cut_short = "last record cut short (no newline at the end)"
+    aside = _cut_partial_line(tmp, str(uri), error or cut_short, always=error is not None)
     _write_marker(marker, aside)
     os.replace(tmp, target)
     return str(target), aside
@@ -141,23 +144,6 @@ def _decompress_stream(src: BinaryIO, compression: str) -> Iterator[bytes]:
                     yield out
     if not getattr(decoder, "eof", True):
         raise EOFError("unexpected end of file: the stream stops before its trailer")
-
-
-def _without_last_line(
-    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
-) -> tuple[str | None, list[SetAside]]:
-    target = _cache_path(cache_dir, uri, obj, "txt")
-    marker = target.with_suffix(".aside")
-    if target.exists():
-        return str(target), _read_marker(marker, str(uri))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    with store.open(uri) as src, tmp.open("wb") as dst:
-        shutil.copyfileobj(src, dst, _CHUNK)
-    aside = _cut_partial_line(tmp, str(uri), "last record cut short (no newline at the end)")
-    _write_marker(marker, aside)
-    os.replace(tmp, target)
-    return str(target), aside
 
 
 def _cut_partial_line(path: Path, key: str, reason: str, *, always: bool = False) -> list[SetAside]:

@@ -45,6 +45,15 @@ def _exact_distinct(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def session_settings(dialect: str) -> list[str]:
+    """DuckDB settings that give a dialect's semantics where SQL rewriting does not.
+
+    Trino/Athena divide integers as integers (7 / 2 = 3); DuckDB's ``/`` does not, unless
+    ``integer_division`` is on for the connection.
+    """
+    return [] if _dialect(dialect) == "duckdb" else ["SET integer_division = true"]
+
+
 def referenced_tables(tree: exp.Expression) -> list[tuple[str | None, str]]:
     """``(database, table)`` for every table the statement reads, minus CTE names."""
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}

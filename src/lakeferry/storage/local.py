@@ -142,4 +142,7 @@ class LocalStore:
     @staticmethod
     def _info(uri: S3Uri, path: Path) -> ObjectInfo:
         stat = path.stat()
-        return ObjectInfo(uri, stat.st_size, f"{stat.st_mtime_ns:x}-{stat.st_size:x}", stat.st_mtime)
+        # inode + mtime + size: an atomic replace always gets a new inode, so a rewrite of
+        # the same size within the clock's resolution still changes the etag
+        etag = f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
+        return ObjectInfo(uri, stat.st_size, etag, stat.st_mtime)

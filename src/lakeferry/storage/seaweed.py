@@ -56,6 +56,7 @@ _FIXED_FLAGS = (
     "-webdav=false",
     "-s3.port.iceberg=0",
     "-s3.port.lance=0",
+    "-volume.preStopSeconds=0",  # no load balancer to drain: stop at once
 )
 
 
@@ -157,6 +158,9 @@ class SeaweedServer:
                 self.stop()
                 if attempt == tries - 1:
                     raise
+            except BaseException:  # Ctrl-C while starting: leave no server behind
+                self.stop()
+                raise
         return self
 
     def _launch(self, binary: Path) -> None:
