@@ -51,7 +51,13 @@ class CheckReport:
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"check": r.name, "table": r.table, "status": r.status, "count": r.count, "description": r.description}
+            {
+                "check": r.name,
+                "table": r.table,
+                "status": r.status,
+                "count": r.count,
+                "description": r.description,
+            }
             for r in self.results
         ]
 
@@ -64,12 +70,20 @@ def run_checks(project: Project, run_id: str | None = None) -> CheckReport:
         for table in project.model.load_order():
             results.append(_reconcile(project, wh, table.name))
             for check in check_queries(table):
-                results.append(_count_check(wh, check.name, table.name, check.sql_count, check.sql_sample))
+                results.append(
+                    _count_check(wh, check.name, table.name, check.sql_count, check.sql_sample)
+                )
         for spec in project.config.checks:
             sql = spec.sql.strip().rstrip(";")
             results.append(
-                _count_check(wh, spec.name, "", f"SELECT count(*) AS n FROM ({sql}) q", f"{sql} LIMIT 5",
-                             spec.description or "custom check: no rows expected")
+                _count_check(
+                    wh,
+                    spec.name,
+                    "",
+                    f"SELECT count(*) AS n FROM ({sql}) q",
+                    f"{sql} LIMIT 5",
+                    spec.description or "custom check: no rows expected",
+                )
             )
     finally:
         wh.close()
@@ -81,25 +95,45 @@ def _reconcile(project: Project, wh: Any, table: str) -> CheckResult:
     manifest = read_manifest(project.store, project.processed, table, missing_ok=True)
     name = "rows_reconcile"
     if manifest is None:
-        return CheckResult(name, table, "fail", 0, "no processed manifest: run `lakeferry transform`")
+        return CheckResult(
+            name, table, "fail", 0, "no processed manifest: run `lakeferry transform`"
+        )
     try:
         loaded = wh.query(f"SELECT count(*) AS n FROM {quote_ident(table)}").column(0)[0].as_py()
     except LakeferryError:
-        return CheckResult(name, table, "fail", manifest["rows"], "table missing in the warehouse: run `lakeferry load`")
+        return CheckResult(
+            name,
+            table,
+            "fail",
+            manifest["rows"],
+            "table missing in the warehouse: run `lakeferry load`",
+        )
     diff = abs(manifest["rows"] - loaded)
     return CheckResult(
-        name, table, "pass" if diff == 0 else "fail", diff,
+        name,
+        table,
+        "pass" if diff == 0 else "fail",
+        diff,
         f"processed rows {manifest['rows']} vs warehouse rows {loaded}",
     )
 
 
-def _count_check(wh: Any, name: str, table: str, sql_count: str, sql_sample: str, description: str = "") -> CheckResult:
+def _count_check(
+    wh: Any, name: str, table: str, sql_count: str, sql_sample: str, description: str = ""
+) -> CheckResult:
     try:
         count = int(wh.query(sql_count).column(0)[0].as_py() or 0)
     except LakeferryError as exc:
         return CheckResult(name, table, "fail", -1, f"check could not run: {exc}")
     sample = wh.query(sql_sample).to_pylist() if count else []
-    return CheckResult(name, table, "pass" if count == 0 else "fail", count, description or name.replace("_", " "), sample)
+    return CheckResult(
+        name,
+        table,
+        "pass" if count == 0 else "fail",
+        count,
+        description or name.replace("_", " "),
+        sample,
+    )
 
 
 def _set_aside(project: Project) -> list[CheckResult]:
@@ -107,16 +141,25 @@ def _set_aside(project: Project) -> list[CheckResult]:
     out = []
     quarantine = S3Uri.parse(project.config.zones.quarantine_prefix())
     for job in project.config.jobs:
-        runs = sorted({_run_of(i.key) for i in project.store.list(quarantine.join(job.name).as_prefix())})
-        manifests = [read_manifest(project.store, project.processed, m, missing_ok=True) for m in _outputs(project, job.name)]
+        runs = sorted(
+            {_run_of(i.key) for i in project.store.list(quarantine.join(job.name).as_prefix())}
+        )
+        manifests = [
+            read_manifest(project.store, project.processed, m, missing_ok=True)
+            for m in _outputs(project, job.name)
+        ]
         current = {m["run_id"] for m in manifests if m}
         latest = [r for r in runs if r in current]
         if not latest:
-            out.append(CheckResult("set_aside", job.name, "pass", 0, "no rows set aside by the latest run"))
+            out.append(
+                CheckResult("set_aside", job.name, "pass", 0, "no rows set aside by the latest run")
+            )
             continue
         uri = quarantine.join(job.name, f"{latest[-1]}.csv")
         count = _csv_rows(project, uri)
-        out.append(CheckResult("set_aside", job.name, "warn", count, f"rows set aside (listed in {uri})"))
+        out.append(
+            CheckResult("set_aside", job.name, "warn", count, f"rows set aside (listed in {uri})")
+        )
     return out
 
 

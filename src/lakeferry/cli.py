@@ -239,6 +239,10 @@ def crawl(
         for report in reports:
             for table, status in report.tables.items():
                 console.print(f"{report.database}.{table}: {status}")
+    failed = [f"{r.database}.{t}: {why}" for r in reports for t, why in r.failed.items()]
+    if failed:
+        err_console.print("[bold red]error:[/bold red] " + "; ".join(failed), highlight=False)
+        raise typer.Exit(1)
 
 
 @catalog_app.command("list")
@@ -252,7 +256,7 @@ def catalog_list(database: str | None = None, fmt: FormatOpt = Format.table) -> 
     rows = [
         {
             "database": t.database,
-            "table": t.name,
+            "table": t.name + (" (deprecated)" if t.deprecated else ""),
             "format": t.format,
             "columns": len(t.columns),
             "objects": len(t.objects),
@@ -297,6 +301,18 @@ def catalog_show(table: str, fmt: FormatOpt = Format.table) -> None:
         fmt,
         title="objects",
     )
+
+
+@catalog_app.command("set-type")
+@handled
+def catalog_set_type(
+    table: Annotated[str, typer.Argument(help="TABLE or DB.TABLE")],
+    column: Annotated[str, typer.Argument(help="the column's SQL or original name")],
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="string, bigint, double, …")],
+) -> None:
+    """Set a column's type by hand; later crawls keep it (the column is marked manual)."""
+    saved = project().set_column_type(table, column, kind)
+    console.print(f"{saved.qualified_name}.{column}: {kind} (manual) v{saved.version}")
 
 
 @catalog_app.command("history")

@@ -98,6 +98,9 @@ class Zones(_Strict):
         return self.quarantine or f"{self.processed}_quarantine/"
 
 
+ColumnType = Literal["string", "bigint", "double", "boolean", "date", "timestamp"]
+
+
 class CrawlTarget(_Strict):
     """A path a crawler reads; each folder of compatible files below it becomes a table."""
 
@@ -105,6 +108,8 @@ class CrawlTarget(_Strict):
     table: str | None = None
     header: Literal["auto", "present", "absent"] = "auto"
     exclude: list[str] = Field(default_factory=list)
+    # column (SQL or original name) -> catalog type; always wins over inference and edits
+    columns: dict[str, ColumnType] = Field(default_factory=dict)
 
     _check = field_validator("path")(lambda cls, v: _s3(v))
 
@@ -116,6 +121,11 @@ class Crawler(_Strict):
     database: str
     targets: list[CrawlTarget]
     sample_rows: int = Field(default=2000, ge=10)
+    # update: evolve (add columns, widen types); log: keep the schema, report the drift;
+    # fail: that table is not updated and the report names the change
+    schema_change: Literal["update", "log", "fail"] = "update"
+    # a table whose folder vanished: deprecate (marked), delete, or log (report only)
+    deletion: Literal["deprecate", "delete", "log"] = "deprecate"
 
 
 OutputFormat = Literal["csv", "parquet"]
@@ -171,7 +181,9 @@ class ProjectConfig(_Strict):
         close = nearest(name, list(self.profiles))
         raise ConfigError(
             f"no profile {name!r} in {PROJECT_FILE}",
-            hint=f"did you mean {close[0]!r}?" if close else f"profiles: {', '.join(self.profiles)}",
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else f"profiles: {', '.join(self.profiles)}",
         )
 
 
@@ -228,7 +240,9 @@ def _unknown_key_message(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     known = list(model.model_fields) if model is not None and hasattr(model, "model_fields") else []
     close = nearest(str(loc[-1]), known)
     suggestion = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown key{suggestion} (expected one of: {', '.join(known)})" if known else "unknown key"
+    return (
+        f"unknown key{suggestion} (expected one of: {', '.join(known)})" if known else "unknown key"
+    )
 
 
 def _step(annotation: Any, part: Any) -> Any:

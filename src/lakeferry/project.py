@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 from pydantic import ValidationError
 
-from .catalog import Catalog, open_catalog
+from .catalog import Catalog, Table, open_catalog
 from .catalog.crawler import CrawlReport, crawl
 from .config import (
     PROJECT_FILE,
@@ -202,7 +202,9 @@ class Project:
             try:
                 target = CrawlTarget(path=path)
             except ValidationError as exc:
-                raise ConfigError(f"--path {path!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+                raise ConfigError(
+                    f"--path {path!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+                ) from None
             return [
                 crawl(self.store, self.catalog, database=database or "default", targets=[target])
             ]
@@ -222,9 +224,36 @@ class Project:
                 targets=c.targets,
                 sample_rows=c.sample_rows,
                 crawler_name=c.name,
+                schema_change=c.schema_change,
+                deletion=c.deletion,
             )
             for c in crawlers
         ]
+
+    def set_column_type(self, table: str, column: str, kind: str) -> Table:
+        """Set a column's type by hand (``db.table`` or a table of the first crawler's
+        database); it is marked ``manual`` and later crawls keep it."""
+        from .catalog.base import TYPES
+
+        database, _, name = table.rpartition(".")
+        if not database:
+            database = self.config.crawlers[0].database if self.config.crawlers else "default"
+        if kind not in TYPES:
+            close = nearest(kind, TYPES)
+            hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(TYPES)}"
+            raise ConfigError(f"unknown column type {kind!r}", hint=hint)
+        found = self.catalog.get_table(database, name)
+        for col in [*found.columns, *found.partition_keys]:
+            if column in (col.name, col.original_name):
+                col.format = col.format if col.type == kind else None
+                col.type, col.manual = kind, True
+                return self.catalog.put_table(found)
+        names = [c.name for c in [*found.columns, *found.partition_keys]]
+        close = nearest(column, names)
+        raise ConfigError(
+            f"no column {column!r} in {found.qualified_name}",
+            hint=f"did you mean {close[0]!r}?" if close else f"columns: {', '.join(names)}",
+        )
 
     def lake(self) -> LakeQuery:
         """The lake SQL service."""

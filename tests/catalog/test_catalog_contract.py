@@ -140,7 +140,10 @@ def test_put_get_round_trip_is_lossless(catalog: Catalog) -> None:
     got = catalog.get_table("covid", "us_county")
     assert got == saved
     assert got == covid_table(version=1, updated_at=saved.updated_at)
-    assert got.to_dict()["partitions"] == [{"Year": "2020"}, {"Year": "2021"}]
+    assert [p["values"] for p in got.to_dict()["partitions"]] == [
+        {"Year": "2020"},
+        {"Year": "2021"},
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["json", "parquet"])
@@ -216,7 +219,10 @@ def test_unchanged_schema_keeps_the_version(catalog: Catalog) -> None:
     assert saved.version == first.version == 1
     got = catalog.get_table("covid", "us_county")
     assert got == saved
-    assert got.to_dict()["partitions"] == [{"Year": "2020"}, {"Year": "2022"}]
+    assert [p["values"] for p in got.to_dict()["partitions"]] == [
+        {"Year": "2020"},
+        {"Year": "2022"},
+    ]
     assert [h["version"] for h in catalog.history("covid", "us_county")] == [1]
 
 
@@ -471,3 +477,15 @@ def test_glue_hand_edited_object_parameters_are_a_catalog_error(
     client.update_table(DatabaseName="covid", TableInput={k: raw[k] for k in keep})
     with pytest.raises(CatalogError, match="not JSON"):
         glue.get_table("covid", "us_county")
+
+
+def test_delete_table_and_deprecated_and_manual_round_trip(catalog: Catalog) -> None:
+    table = covid_table(deprecated=True)
+    table.columns[0].manual = True
+    catalog.put_table(table)
+    got = catalog.get_table("covid", "us_county")
+    assert got.deprecated and got.columns[0].manual and not got.columns[1].manual
+    catalog.delete_table("covid", "us_county")
+    with pytest.raises(TableNotFound):
+        catalog.get_table("covid", "us_county")
+    catalog.delete_table("covid", "us_county")  # a missing table is not an error

@@ -315,15 +315,22 @@ def test_hive_folders_become_partition_keys(lake: MiniLake) -> None:
     table = lake.table("events")
     assert table.location == "s3://test-lake/events/"
     assert [(c.name, c.type, c.original_name) for c in table.partition_keys] == [
-        ("year", "string", "year"),
-        ("month", "string", "month"),
+        ("year", "bigint", "year"),  # typed from the values
+        ("month", "string", "month"),  # zero-padded: kept as text, like fips codes
     ]
     assert [o.partition for o in table.objects] == [
         {"year": "2020", "month": "03"},
         {"year": "2020", "month": "04"},
         {"year": "2021", "month": "01"},
     ]
-    assert table.to_dict()["partitions"] == [o.partition for o in table.objects]
+    partitions = table.to_dict()["partitions"]
+    assert [p["values"] for p in partitions] == [o.partition for o in table.objects]
+    assert partitions[0] == {
+        "values": {"year": "2020", "month": "03"},
+        "location": "s3://test-lake/events/year=2020/month=03/",
+        "objects": 1,
+        "bytes": len(COUNTY_CSV),
+    }
     assert [c.name for c in table.columns] == ["date", "county", "state", "fips", "cases", "deaths"]
 
 

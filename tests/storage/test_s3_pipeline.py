@@ -19,7 +19,7 @@ import pytest
 
 from lakeferry import Project
 from lakeferry.config import storage_from_url
-from lakeferry.errors import ConfigError, StorageError
+from lakeferry.errors import ConfigError, MissingDependency, StorageError
 from lakeferry.storage import S3Store, S3Uri
 from lakeferry.storage.s3 import MiB, file_checksum, verify_checksum
 from lakeferry.storage.seaweed import REGION, SeaweedServer
@@ -145,6 +145,14 @@ class TestConfiguration:
     def test_bad_storage_url(self, url: str, message: str) -> None:
         with pytest.raises(ConfigError, match=message):
             storage_from_url(url)
+
+    def test_without_boto3_the_error_names_the_pip_install_line(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 → ImportError
+        with pytest.raises(MissingDependency) as caught:
+            S3Store(endpoint_url="http://127.0.0.1:1")
+        assert caught.value.hint == "pip install 'lakeferry[s3]'"
 
     def test_the_environment_wins_over_the_profile(
         self, seaweed_env: SeaweedServer, tmp_path: Path

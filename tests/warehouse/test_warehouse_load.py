@@ -74,7 +74,10 @@ def test_ledger_records_each_load(covid_done: Project) -> None:
         current = manifest(covid_done, r["table_name"])
         assert r["manifest_run_id"] == current["run_id"]
         assert r["rows"] == current["rows"] and r["files"] == 1
-        assert r["manifest_fingerprint"] == f"{current['rows']}:{parquet_sha(covid_done, r['table_name'])}"
+        assert (
+            r["manifest_fingerprint"]
+            == f"{current['rows']}:{parquet_sha(covid_done, r['table_name'])}"
+        )
 
 
 def test_loading_again_without_change_is_unchanged(done_copy: Project) -> None:

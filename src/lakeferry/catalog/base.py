@@ -23,6 +23,7 @@ class Column:
     original_name: str | None = None
     format: str | None = None
     comment: str | None = None
+    manual: bool = False  # set by hand (`catalog set-type`): later crawls keep the type
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Table:
     version: int = 1
     crawler: str | None = None
     updated_at: str | None = None
+    deprecated: bool = False  # its folder vanished (crawler deletion policy `deprecate`)
 
     @property
     def qualified_name(self) -> str:
@@ -66,11 +68,31 @@ class Table:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (``catalog show --format json``)."""
         data = asdict(self)
+        data["partitions"] = self.partitions()
+        return data
+
+    def partitions(self) -> list[dict[str, Any]]:
+        """One record per list of partition values: values, location, objects, bytes."""
         # in partition-key order (year before month), not alphabetical order of the keys
         keys = [c.original_name or c.name for c in self.partition_keys]
-        values = {tuple(o.partition.get(k, "") for k in keys) for o in self.objects if o.partition}
-        data["partitions"] = [dict(zip(keys, v, strict=True)) for v in sorted(values)]
-        return data
+        bucket = self.location.removeprefix("s3://").split("/", 1)[0]
+        found: dict[tuple[str, ...], dict[str, Any]] = {}
+        for o in self.objects:
+            if not o.partition:
+                continue
+            values = tuple(o.partition.get(k, "") for k in keys)
+            record = found.setdefault(
+                values,
+                {
+                    "values": dict(zip(keys, values, strict=True)),
+                    "location": f"s3://{bucket}/{o.key.rsplit('/', 1)[0]}/",
+                    "objects": 0,
+                    "bytes": 0,
+                },
+            )
+            record["objects"] += 1
+            record["bytes"] += o.size
+        return [found[v] for v in sorted(found)]
 
 
 def version_diffs(versions: list[tuple[int, str | None, dict[str, str]]]) -> list[dict[str, Any]]:
@@ -116,4 +138,8 @@ class Catalog(Protocol):
 
     def history(self, database: str, name: str) -> list[dict[str, Any]]:
         """Every version of a table's schema, oldest first."""
+        ...
+
+    def delete_table(self, database: str, name: str) -> None:
+        """Remove a table (its history too); a missing table is not an error."""
         ...

@@ -174,6 +174,12 @@ class GlueCatalog:
                 out.append(table_from_glue(raw, list(partitions)))
         return sorted(out, key=lambda t: (t.database, t.name))
 
+    def delete_table(self, database: str, name: str) -> None:
+        """Remove a table (Glue drops its partitions and versions); a missing one is a no-op."""
+        self._call(
+            "delete_table", tolerate=("EntityNotFoundException",), DatabaseName=database, Name=name
+        )
+
     def history(self, database: str, name: str) -> list[dict[str, Any]]:
         """Every schema version, oldest first, with the columns added/removed/changed."""
         found = list(

@@ -18,6 +18,9 @@
                        (one per list of partition values, with its own Location, so Athena sees
                        it); any other object on the table. Each record carries its position "i".
     version            Parameters["lakeferry:version"]
+    deprecated         Parameters["lakeferry:deprecated"] = "true" (and DEPRECATED_BY_CRAWLER,
+                       Glue's own mark)
+    Column.manual      column Parameters["lakeferry:manual"] = "true"
     crawler            Parameters["lakeferry:crawler"]
     updated_at         Parameters["lakeferry:updated_at"]
 
@@ -75,6 +78,7 @@ def to_table_input(table: Table, project: str | None = None) -> dict[str, Any]:
             if v is not None
         },
         **({f"{_LF}project": project} if project else {}),
+        **({f"{_LF}deprecated": "true", "DEPRECATED_BY_CRAWLER": "1"} if table.deprecated else {}),
         **_pack(on_table),
     }
     if table.serde.get("header"):
@@ -95,9 +99,9 @@ def to_partition_inputs(table: Table) -> dict[tuple[str, ...], dict[str, Any]]:
     _, by_values = _split_objects(table)
     out: dict[tuple[str, ...], dict[str, Any]] = {}
     for values, records in by_values.items():
-        partition = records[0][1].partition
-        folder = "/".join(f"{k}={v}" for k, v in partition.items())
-        location = f"{table.location.rstrip('/')}/{folder}/"
+        # the folder of the partition's objects: hive `k=v/` and positional `v/` levels alike
+        bucket = table.location.removeprefix("s3://").split("/", 1)[0]
+        location = f"s3://{bucket}/{records[0][1].key.rsplit('/', 1)[0]}/"
         part: dict[str, Any] = {
             "Values": list(values),
             "StorageDescriptor": _storage_descriptor(table, location),
@@ -186,6 +190,8 @@ def _column_to_glue(column: Column) -> dict[str, Any]:
         for k, v in [("original_name", column.original_name), ("format", column.format)]
         if v is not None
     }
+    if column.manual:
+        params[f"{_LF}manual"] = "true"
     out: dict[str, Any] = {"Name": column.name, "Type": column.type}
     if column.comment is not None:
         out["Comment"] = column.comment[:_COMMENT_MAX]
@@ -231,6 +237,7 @@ def table_from_glue(raw: dict[str, Any], partitions: list[dict[str, Any]]) -> Ta
         updated_at=params.get(
             f"{_LF}updated_at", _iso(raw.get("UpdateTime") or raw.get("CreateTime"))
         ),
+        deprecated=params.get(f"{_LF}deprecated") == "true" or "DEPRECATED_BY_CRAWLER" in params,
     )
 
 
@@ -242,6 +249,7 @@ def _column_from_glue(raw: dict[str, Any]) -> Column:
         original_name=params.get(f"{_LF}original_name"),
         format=params.get(f"{_LF}format"),
         comment=params.get(f"{_LF}comment", raw.get("Comment")),
+        manual=params.get(f"{_LF}manual") == "true",
     )
 
 

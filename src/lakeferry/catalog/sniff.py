@@ -38,6 +38,8 @@ class Sniff:
     header_row: list[str] | None = None
     rows: list[list[str]] = field(default_factory=list)  # the sample, header included
     json_keys: list[str] = field(default_factory=list)
+    json_layout: str = "lines"  # lines (one object per line) | array ([{…}, {…}])
+    parquet_schema: list[tuple[str, str]] = field(default_factory=list)  # from the footer
     problems: list[str] = field(default_factory=list)
 
 
@@ -59,10 +61,61 @@ def decompress_prefix(data: bytes, compression: str | None) -> tuple[bytes, str 
         elif compression == "bzip2":
             out = bz2.BZ2Decompressor().decompress(data, SAMPLE_BYTES)
         else:
-            return b"", "zstd objects are read by the engine; no sample taken"
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
+            out = _zstd_prefix(data)
+    except (OSError, EOFError, zlib.error, ValueError, pa.ArrowException) as exc:
         return b"", f"{compression} data is corrupt: {exc}"
     return out, None
+
+
+def _zstd_prefix(data: bytes) -> bytes:
+    """What a zstd prefix decompresses to (pyarrow's codec; no extra package needed)."""
+    stream = pa.CompressedInputStream(pa.BufferReader(data), "zstd")
+    out: list[bytes] = []
+    size = 0
+    while size < SAMPLE_BYTES:
+        try:
+            chunk = stream.read(65536)
+        except (OSError, pa.ArrowException):
+            if not out:
+                raise
+            break  # a sample of a larger object ends mid-frame: keep what was decoded
+        if not chunk:
+            break
+        out.append(chunk)
+        size += len(chunk)
+    return b"".join(out)[:SAMPLE_BYTES]
+
+
+PARQUET_TYPES = {
+    "int": "bigint",
+    "uint": "bigint",
+    "float": "double",
+    "double": "double",
+    "decimal": "double",
+    "bool": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+
+def parquet_columns(footer: bytes) -> list[tuple[str, str]]:
+    """(name, catalog type) of each column, from the last bytes of a Parquet object.
+
+    ``footer`` holds the footer, its 4-byte length and the closing ``PAR1``; the schema
+    is read from it alone, so the crawler never reads a Parquet object's data pages.
+    """
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(pa.BufferReader(b"PAR1" + footer))
+    return [(f.name, _parquet_type(f.type)) for f in schema]
+
+
+def _parquet_type(arrow_type: pa.DataType) -> str:
+    text = str(arrow_type)
+    for prefix, kind in PARQUET_TYPES.items():
+        if text.startswith(prefix):
+            return kind
+    return "string"  # strings, binary, nested types: read as text
 
 
 def gzip_cut_short(data: bytes) -> bool:
@@ -110,6 +163,8 @@ def sniff_bytes(head: bytes, *, sample_rows: int) -> Sniff:
             sniff.problems.append(f"undecodable bytes at offset {exc.start}: not UTF-8")
             return sniff
         text = data[: exc.start].decode("utf-8")
+    if text.lstrip().startswith("["):
+        return _sniff_json_array(sniff, text.lstrip(), sample_rows)
     lines = text.split("\n")
     if len(data) >= SAMPLE_BYTES or not text.endswith("\n"):
         lines = lines[:-1]  # the last line of a prefix may be partial
@@ -117,13 +172,32 @@ def sniff_bytes(head: bytes, *, sample_rows: int) -> Sniff:
     if not lines:
         sniff.problems.append("no complete line in the first bytes")
         return sniff
-    if lines[0].lstrip().startswith(("{", "[")):
+    if lines[0].lstrip().startswith("{"):
         return _sniff_json(sniff, lines)
     return _sniff_csv(sniff, lines)
 
 
+def _sniff_json_array(sniff: Sniff, text: str, sample_rows: int) -> Sniff:
+    """A JSON array of objects; the sample may stop inside it, so decode element by element."""
+    decoder = json.JSONDecoder()
+    rows: list[dict[str, object]] = []
+    pos = 1
+    while len(rows) < sample_rows:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            break
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            break  # the end of the sample (or bad JSON: reported below when nothing decoded)
+        if isinstance(value, dict):
+            rows.append(value)
+    sniff.json_layout = "array"
+    return _json_rows(sniff, rows, "a JSON array without objects")
+
+
 def _sniff_json(sniff: Sniff, lines: list[str]) -> Sniff:
-    keys: dict[str, None] = {}
     rows: list[dict[str, object]] = []
     for number, line in enumerate(lines, start=1):
         try:
@@ -133,9 +207,15 @@ def _sniff_json(sniff: Sniff, lines: list[str]) -> Sniff:
             continue
         if isinstance(value, dict):
             rows.append(value)
-            keys.update(dict.fromkeys(value))
+    return _json_rows(sniff, rows, "JSON without objects per line")
+
+
+def _json_rows(sniff: Sniff, rows: list[dict[str, object]], empty: str) -> Sniff:
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update(dict.fromkeys(row))
     if not rows:
-        sniff.problems.append("JSON without objects per line")
+        sniff.problems.append(empty)
         return sniff
     sniff.format = "json"
     sniff.json_keys = list(keys)
@@ -186,12 +266,15 @@ SELECT
   count(*) FILTER (WHERE regexp_full_match(v, '-?[0-9]+')
                    AND NOT regexp_full_match(v, '-?0[0-9]+')) AS ints,
   count(*) FILTER (WHERE regexp_full_match(v, '-?0[0-9]+')) AS zero_padded,
-  count(*) FILTER (WHERE regexp_full_match(v, '(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])')) AS yyyymmdd,
+  count(*) FILTER (WHERE regexp_full_match(v,
+      '(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])')) AS yyyymmdd,
   count(TRY_CAST(v AS DOUBLE)) AS doubles,
   count(*) FILTER (WHERE lower(v) IN ('true', 'false')) AS bools,
   count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
                    AND TRY_CAST(v AS DATE) IS NOT NULL) AS dates,
-  count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?')
+  count(*) FILTER (WHERE regexp_full_match(v,
+      '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?'
+      || '(Z|[+-][0-9]{2}:?[0-9]{2})?')
                    AND TRY_CAST(replace(v, 'T24:', 'T23:') AS TIMESTAMP) IS NOT NULL) AS isots,
   count(TRY_STRPTIME(v, '%m/%d/%Y %H:%M')) AS us_ts,
   count(TRY_STRPTIME(v, '%m/%d/%Y')) AS us_date
@@ -200,7 +283,9 @@ GROUP BY i
 """
 
 
-def infer_type(con: duckdb.DuckDBPyConnection, name: str, values: list[str]) -> tuple[str, str | None]:
+def infer_type(
+    con: duckdb.DuckDBPyConnection, name: str, values: list[str]
+) -> tuple[str, str | None]:
     """(type, parse format) for a column from its sampled text values."""
     return infer_types(con, [name], [values])[0]
 
@@ -280,6 +365,13 @@ def columns_for(
     con: duckdb.DuckDBPyConnection, sniff: Sniff, header: str = "auto"
 ) -> tuple[list[Column], bool]:
     """Columns (SQL name, original name, type, format) and whether a header row exists."""
+    if sniff.format == "parquet":
+        names = unique_names([snake_case(n) for n, _ in sniff.parquet_schema])
+        cols = [
+            Column(name=s, type=t, original_name=n)
+            for s, (n, t) in zip(names, sniff.parquet_schema, strict=True)
+        ]
+        return cols, False
     if sniff.format == "json":
         originals = sniff.json_keys
         data = sniff.rows

@@ -136,6 +136,13 @@ class SqliteCatalog:
             rows = con.execute(sql + " ORDER BY database, name", args).fetchall()
         return [_from_document(json.loads(r[0])) for r in rows]
 
+    def delete_table(self, database: str, name: str) -> None:
+        """Remove a table and its history in one transaction; a missing table is a no-op."""
+        with self._connect() as con:
+            for sql_table in ("tables", "table_versions"):
+                sql = f"DELETE FROM {sql_table} WHERE database=? AND name=?"
+                con.execute(sql, (database, name))
+
     def history(self, database: str, name: str) -> list[dict[str, Any]]:
         """Every schema version, oldest first, with the columns added/removed/changed."""
         self.get_table(database, name)

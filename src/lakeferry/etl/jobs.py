@@ -61,7 +61,9 @@ class JobResult:
             "rows_written": self.rows_written,
             "rows_quarantined": self.rows_quarantined,
             "seconds": round(self.seconds, 3),
-            "outputs": {t: {"manifest": p.manifest, "rows": p.rows} for t, p in self.outputs.items()},
+            "outputs": {
+                t: {"manifest": p.manifest, "rows": p.rows} for t, p in self.outputs.items()
+            },
             "quarantine": self.quarantine_location,
             "sources": [s.__dict__ for s in self.sources],
         }
@@ -73,7 +75,9 @@ def load_models(job: Job, project_dir: Path) -> list[SqlModel]:
     for pattern in job.sql:
         matches = sorted(glob.glob(str(project_dir / pattern)))
         if not matches:
-            raise TransformError(f"job {job.name!r}: no SQL file matches {pattern!r} in {project_dir}")
+            raise TransformError(
+                f"job {job.name!r}: no SQL file matches {pattern!r} in {project_dir}"
+            )
         for match in matches:
             path = Path(match)
             models[path.stem] = SqlModel(path.stem, path, path.read_text(encoding="utf-8"))
@@ -89,7 +93,8 @@ def load_models(job: Job, project_dir: Path) -> list[SqlModel]:
                 model.sources.append((db, name))
             else:
                 raise TransformError(
-                    f"{model.path}: table {name!r} is neither a model of job {job.name!r} nor database.table",
+                    f"{model.path}: table {name!r} is neither a model of job {job.name!r}"
+                    " nor database.table",
                     hint=f"models: {', '.join(sorted(models))}",
                 )
     return _ordered(models)
@@ -103,7 +108,9 @@ def _ordered(models: dict[str, SqlModel]) -> list[SqlModel]:
         if name in seen:
             return
         if name in path:
-            raise TransformError(f"models depend on each other in a cycle: {' -> '.join((*path, name))}")
+            raise TransformError(
+                f"models depend on each other in a cycle: {' -> '.join((*path, name))}"
+            )
         for dep in models[name].depends_on:
             visit(dep, (*path, name))
         seen.add(name)
@@ -134,7 +141,9 @@ class Transformer:
         self.quarantine = S3Uri.parse(quarantine).as_prefix()
         self.work_dir = work_dir
         self.conform = conform  # callable(con, table_name) -> None, from the relational model
-        self.sort_keys = sort_keys or {}  # table -> columns that order its files (deterministic output)
+        self.sort_keys = (
+            sort_keys or {}
+        )  # table -> columns that order its files (deterministic output)
 
     def run(self, job: Job, project_dir: Path, run_id: str) -> JobResult:
         """Run one job end to end; the previous output stays in force if anything fails."""
@@ -171,15 +180,21 @@ class Transformer:
     def _connect(self) -> duckdb.DuckDBPyConnection:
         spill = self.work_dir / "spill"
         spill.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(config={"temp_directory": str(spill), "preserve_insertion_order": True})
+        con = duckdb.connect(
+            config={"temp_directory": str(spill), "preserve_insertion_order": True}
+        )
         self.store.configure_duckdb(con)
         con.execute(QUARANTINE_DDL)
         return con
 
-    def _stage(self, con: duckdb.DuckDBPyConnection, models: list[SqlModel], result: JobResult) -> None:
+    def _stage(
+        self, con: duckdb.DuckDBPyConnection, models: list[SqlModel], result: JobResult
+    ) -> None:
         sources = sorted({s for m in models for s in m.sources})
         for database, name in sources:
-            staged = stage_source(con, self.store, self.catalog, database, name, self.work_dir / "cache")
+            staged = stage_source(
+                con, self.store, self.catalog, database, name, self.work_dir / "cache"
+            )
             result.sources.append(staged)
             result.rows_read += staged.rows_read
             result.rows_quarantined += staged.quarantined
@@ -187,7 +202,10 @@ class Transformer:
 
     def _build(self, con: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {quote_ident(model.name)} AS {model.sql.strip().rstrip(';')}")
+            con.execute(
+                f"CREATE OR REPLACE TABLE {quote_ident(model.name)}"
+                f" AS {model.sql.strip().rstrip(';')}"
+            )
             if self.conform is not None:
                 self.conform(con, model.name)
         except duckdb.Error as exc:
@@ -208,7 +226,9 @@ class Transformer:
                 hint=f"the rows are listed in {result.quarantine_location}",
             )
 
-    def _write_quarantine(self, con: duckdb.DuckDBPyConnection, job: Job, run_id: str, result: JobResult) -> None:
+    def _write_quarantine(
+        self, con: duckdb.DuckDBPyConnection, job: Job, run_id: str, result: JobResult
+    ) -> None:
         count = con.execute("SELECT count(*) FROM __quarantine").fetchone()
         if not count or not count[0]:
             return
@@ -216,7 +236,8 @@ class Transformer:
         target = self.quarantine.join(job.name, f"{run_id}.csv")
         local = self.work_dir / f"quarantine-{run_id}.csv"
         con.execute(
-            f"COPY (SELECT * FROM __quarantine ORDER BY source, object, line) TO {quote_literal(str(local))}"
+            "COPY (SELECT * FROM __quarantine ORDER BY source, object, line)"
+            f" TO {quote_literal(str(local))}"
             " (FORMAT csv, HEADER)"
         )
         self.store.put_file(local, target)

@@ -76,7 +76,13 @@ def publish_table(
             target = folder.join(local.name)
             store.put_file(local, target)
             files.append(
-                {"uri": str(target), "format": fmt, "rows": rows, "bytes": local.stat().st_size, "sha256": _sha256(local)}
+                {
+                    "uri": str(target),
+                    "format": fmt,
+                    "rows": rows,
+                    "bytes": local.stat().st_size,
+                    "sha256": _sha256(local),
+                }
             )
     manifest = {
         "table": table,
@@ -90,7 +96,11 @@ def publish_table(
     uri = processed.join(table, MANIFEST)
     previous = read_manifest(store, processed, table, missing_ok=True)
     store.put_bytes(json.dumps(manifest, indent=2).encode(), uri)
-    _prune(store, processed.join(table).as_prefix(), keep={run_id, previous["run_id"] if previous else ""})
+    _prune(
+        store,
+        processed.join(table).as_prefix(),
+        keep={run_id, previous["run_id"] if previous else ""},
+    )
     return Published(table, str(uri), rows, sum(f["bytes"] for f in files))
 
 

@@ -64,7 +64,13 @@ def stage_source(
     con.execute(f"ALTER TABLE {target} DROP COLUMN __line")
     rows_read = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]  # type: ignore[index]
     con.execute(f"DROP TABLE {raw}")
-    return StagedSource(source, rows_read + len(prepared.set_aside), rows_read - bad, bad + len(prepared.set_aside), prepared.bytes_scanned)
+    return StagedSource(
+        source,
+        rows_read + len(prepared.set_aside),
+        rows_read - bad,
+        bad + len(prepared.set_aside),
+        prepared.bytes_scanned,
+    )
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, prepared: lake.Prepared, raw: str) -> None:
@@ -90,8 +96,10 @@ def _read_raw(con: duckdb.DuckDBPyConnection, prepared: lake.Prepared, raw: str)
         )
         con.execute(_LINES_SQL.format(rejects=rejects, header=header, nl=_newlines("csv_line")))
         text = ", ".join(f"s.{quote_ident(n)}" for n in names)
-        con.execute(f"INSERT INTO {raw} SELECT {text}, {key}, l.line FROM __scan s"
-                    " JOIN __lines l USING (__rn) ORDER BY __rn")
+        con.execute(
+            f"INSERT INTO {raw} SELECT {text}, {key}, l.line FROM __scan s"
+            " JOIN __lines l USING (__rn) ORDER BY __rn"
+        )
         _collect_rejects(con, prepared, path, rejects)
         con.execute("DROP TABLE __scan")
         con.execute("DROP TABLE __lines")
@@ -124,7 +132,9 @@ def _newlines(expr: str) -> str:
 
 def _text_columns(columns: list[Column], fmt: str) -> str:
     if fmt == "json":
-        return ", ".join(f"CAST({quote_ident(c.original_name or c.name)} AS VARCHAR)" for c in columns)
+        return ", ".join(
+            f"CAST({quote_ident(c.original_name or c.name)} AS VARCHAR)" for c in columns
+        )
     return ", ".join(f"CAST({q} AS VARCHAR) AS {q}" for q in (quote_ident(c.name) for c in columns))
 
 
@@ -163,7 +173,8 @@ def _quarantine_unparsed(
         expected = f"expected {col.type}" + (f" in format {col.format}" if col.format else "")
         parts.append(
             f"SELECT {quote_literal(source)} AS source, r.__object AS object, r.__line AS line,"
-            f" {quote_literal(col.name)} AS col, r.{q} AS value, {quote_literal(expected)} AS reason,"
+            f" {quote_literal(col.name)} AS col, r.{q} AS value,"
+            f" {quote_literal(expected)} AS reason,"
             f" to_json(r)::VARCHAR AS record"
             f" FROM {raw} r JOIN {target} t USING (__object, __line)"
             f" WHERE nullif(trim(r.{q}), '') IS NOT NULL AND t.{q} IS NULL"

@@ -29,7 +29,6 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
-
 from .types import LogicalType, encoding_problem, parse_type, to_arrow
 
 Loc = tuple[str | int, ...]

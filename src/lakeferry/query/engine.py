@@ -88,7 +88,9 @@ class LakeQuery:
 
     def execute(self, sql: str, *, dialect: str = "athena", save: bool = True) -> QueryResult:
         """Run one query; record its execution; save its result CSV."""
-        execution = QueryExecution(id=str(uuid.uuid4()), query=sql, dialect=dialect, submitted_at=_now())
+        execution = QueryExecution(
+            id=str(uuid.uuid4()), query=sql, dialect=dialect, submitted_at=_now()
+        )
         try:
             tree = translate.parse(sql, dialect)
             con = duckdb.connect()
@@ -128,12 +130,13 @@ class LakeQuery:
                 continue
             table = self.catalog.get_table(db, name)
             prepared = lake.prepare(self.store, table, self.cache_dir)
+            qualified = f"{quote_ident(db)}.{quote_ident(name)}"
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(db)}")
-            con.execute(
-                f"CREATE OR REPLACE VIEW {quote_ident(db)}.{quote_ident(name)} AS {lake.typed_select(prepared)}"
-            )
+            con.execute(f"CREATE OR REPLACE VIEW {qualified} AS {lake.typed_select(prepared)}")
             if database is None:
-                con.execute(f"CREATE OR REPLACE VIEW {quote_ident(name)} AS SELECT * FROM {quote_ident(db)}.{quote_ident(name)}")
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {quote_ident(name)} AS SELECT * FROM {qualified}"
+                )
             scanned += prepared.bytes_scanned
             aside.extend(prepared.set_aside)
         return scanned, aside
@@ -146,7 +149,9 @@ class LakeQuery:
             con.execute(f"COPY __result TO {quote_literal(str(path))} (HEADER, DELIMITER ',')")
             self.store.put_file(path, target)
         meta = [{"name": f.name, "type": str(f.type)} for f in table.schema]
-        self.store.put_bytes(json.dumps({"columns": meta}).encode(), self.results.join(f"{query_id}.csv.metadata"))
+        self.store.put_bytes(
+            json.dumps({"columns": meta}).encode(), self.results.join(f"{query_id}.csv.metadata")
+        )
         return str(target)
 
     def _fail(self, execution: QueryExecution, exc: BaseException) -> None:

@@ -67,7 +67,8 @@ def prepare(store: ObjectStore, table: Table, cache_dir: Path) -> Prepared:
     prepared = Prepared(table)
     for obj in table.objects:
         uri = S3Uri(S3Uri.parse(table.location).bucket, obj.key)
-        path, aside = _readable(store, uri, obj, cache_dir)
+        whole = table.format == "parquet" or table.serde.get("json_layout") == "array"
+        path, aside = _readable(store, uri, obj, cache_dir, whole=whole)
         prepared.bytes_scanned += obj.size
         prepared.set_aside.extend(aside)
         if path is not None:
@@ -77,10 +78,12 @@ def prepare(store: ObjectStore, table: Table, cache_dir: Path) -> Prepared:
 
 
 def _readable(
-    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path
+    store: ObjectStore, uri: S3Uri, obj: TableObject, cache_dir: Path, *, whole: bool = False
 ) -> tuple[str | None, list[SetAside]]:
-    if obj.compression in ("gzip", "bzip2"):
+    if obj.compression in _COMPRESSIONS:
         return _repaired(store, uri, obj, cache_dir)
+    if whole:
+        return store.duckdb_path(uri), []  # Parquet, JSON arrays: never cut at a newline
     local = store.local_path(uri)
     if local is not None and obj.size > 0:
         with local.open("rb") as fh:
@@ -110,7 +113,7 @@ def _repaired(
     tmp = Path(name)
     error: str | None = None
     with store.open(uri) as src, os.fdopen(fd, "wb") as dst:
-        if obj.compression in ("gzip", "bzip2"):
+        if obj.compression in _COMPRESSIONS:
             try:
                 for chunk in _decompress_stream(src, obj.compression):
                     dst.write(chunk)
@@ -125,8 +128,28 @@ def _repaired(
     return str(target), aside
 
 
+_COMPRESSIONS = ("gzip", "bzip2", "zstd")
+
+
+def _zstd_stream(src: BinaryIO) -> Iterator[bytes]:
+    """zstd through pyarrow's codec (already a dependency), chunk by chunk."""
+    import pyarrow as pa
+
+    stream = pa.CompressedInputStream(pa.PythonFile(src, mode="r"), "zstd")
+    try:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
+    except pa.ArrowException as exc:
+        raise EOFError(str(exc)) from exc
+
+
 def _decompress_stream(src: BinaryIO, compression: str) -> Iterator[bytes]:
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if compression == "gzip" else bz2.BZ2Decompressor()
+    if compression == "zstd":
+        yield from _zstd_stream(src)
+        return
+    decoder = (
+        zlib.decompressobj(16 + zlib.MAX_WBITS) if compression == "gzip" else bz2.BZ2Decompressor()
+    )
     while True:
         chunk = src.read(_CHUNK)
         if not chunk:
@@ -136,7 +159,11 @@ def _decompress_stream(src: BinaryIO, compression: str) -> Iterator[bytes]:
             yield out
         if compression == "gzip":
             # concatenated gzip members: start a new decoder on the leftover bytes
-            while isinstance(decoder, type(zlib.decompressobj())) and decoder.eof and decoder.unused_data:
+            while (
+                isinstance(decoder, type(zlib.decompressobj()))
+                and decoder.eof
+                and decoder.unused_data
+            ):
                 rest = decoder.unused_data
                 decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 out = decoder.decompress(rest)
@@ -153,7 +180,11 @@ def _cut_partial_line(path: Path, key: str, reason: str, *, always: bool = False
         return [SetAside(key, 1, reason)] if always else []
     newlines, last_nl = _count_newlines(path)
     if last_nl == size - 1:
-        return [SetAside(key, newlines + 1, reason + "; every complete line was kept")] if always else []
+        return (
+            [SetAside(key, newlines + 1, reason + "; every complete line was kept")]
+            if always
+            else []
+        )
     with path.open("rb+") as fh:
         fh.seek(last_nl + 1)
         partial = fh.read(4096).decode("utf-8", "replace")
@@ -183,7 +214,7 @@ def _read_marker(marker: Path, key: str) -> list[SetAside]:
         return []
     out = []
     for row in marker.read_text(encoding="utf-8").splitlines():
-        line, reason, value = (row.split("\t") + ["", ""])[:3]
+        line, reason, value = [*row.split("\t"), "", ""][:3]
         out.append(SetAside(key, int(line) if line else None, reason, value=value or None))
     return out
 
@@ -195,15 +226,18 @@ def scan_sql(prepared: Prepared, *, with_source: bool = False, rejects: str | No
     """A DuckDB table function reading every object of the table as text."""
     table = prepared.table
     paths = "[" + ", ".join(quote_literal(p) for p in prepared.paths) + "]"
-    names = [c.original_name or c.name for c in table.columns] if table.format == "json" else [
-        c.name for c in table.columns
-    ]
+    names = (
+        [c.original_name or c.name for c in table.columns]
+        if table.format == "json"
+        else [c.name for c in table.columns]
+    )
     cols = "{" + ", ".join(f"{quote_literal(n)}: 'VARCHAR'" for n in names) + "}"
     extra = ", filename = true" if with_source else ""
     if table.format == "json":
-        return f"read_json({paths}, format = 'newline_delimited', columns = {cols}{extra})"
+        layout = "array" if table.serde.get("json_layout") == "array" else "newline_delimited"
+        return f"read_json({paths}, format = '{layout}', columns = {cols}{extra})"
     if table.format == "parquet":
-        return f"read_parquet({paths}{extra})"
+        return f"read_parquet({paths}, union_by_name = true{extra})"
     serde = table.serde
     opts = [
         f"header = {str(bool(serde.get('header'))).lower()}",
@@ -215,8 +249,11 @@ def scan_sql(prepared: Prepared, *, with_source: bool = False, rejects: str | No
         "null_padding = false",
     ]
     if rejects:
-        opts += ["store_rejects = true", f"rejects_table = {quote_literal(rejects)}",
-                 f"rejects_scan = {quote_literal(rejects + '_scan')}"]
+        opts += [
+            "store_rejects = true",
+            f"rejects_table = {quote_literal(rejects)}",
+            f"rejects_scan = {quote_literal(rejects + '_scan')}",
+        ]
     return f"read_csv({paths}, {', '.join(opts)}{extra})"
 
 
@@ -227,7 +264,12 @@ def json_sql_names(table: Table) -> dict[str, str]:
 
 def parse_expr(column: Column, source: str | None = None) -> str:
     """SQL that parses a text column to its catalog type (NULL where it does not parse)."""
-    v = f"nullif(trim({quote_ident(source or column.name)}), '')"
+    return parse_sql(column, quote_ident(source or column.name))
+
+
+def parse_sql(column: Column, text_sql: str) -> str:
+    """SQL that parses the text expression ``text_sql`` to the column's catalog type."""
+    v = f"nullif(trim({text_sql}), '')"
     kind, fmt = column.type, column.format
     if kind == "string":
         return v
@@ -241,7 +283,13 @@ def parse_expr(column: Column, source: str | None = None) -> str:
     return f"TRY_CAST({v} AS {_DUCK[kind]})"
 
 
-_DUCK = {"double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "bigint": "BIGINT"}
+_DUCK = {
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "bigint": "BIGINT",
+    "timestamp": "TIMESTAMP",
+}
 
 
 def typed_select(prepared: Prepared, scan: str | None = None) -> str:
@@ -250,18 +298,25 @@ def typed_select(prepared: Prepared, scan: str | None = None) -> str:
     if table.partition_keys and scan is None:
         return _partitioned_select(prepared)
     if table.format == "parquet":
-        return f"SELECT * FROM {scan or scan_sql(prepared)}"
+        # each column by its name in the file, cast to the catalog's type (a manual edit wins)
+        casts = [
+            f"TRY_CAST({quote_ident(c.original_name or c.name)} AS {_DUCK.get(c.type, 'VARCHAR')})"
+            f" AS {quote_ident(c.name)}"
+            for c in table.columns
+        ]
+        return f"SELECT {', '.join(casts)} FROM {scan or scan_sql(prepared)}"
     exprs = [f"{parse_expr(c)} AS {quote_ident(c.name)}" for c in table.columns]
     if table.format == "json":
         inner = ", ".join(
-            f"{quote_ident(c.original_name or c.name)} AS {quote_ident(c.name)}" for c in table.columns
+            f"{quote_ident(c.original_name or c.name)} AS {quote_ident(c.name)}"
+            for c in table.columns
         )
         scan = f"(SELECT {inner} FROM {scan or scan_sql(prepared)})"
     return f"SELECT {', '.join(exprs)} FROM {scan or scan_sql(prepared)}"
 
 
 def _partitioned_select(prepared: Prepared) -> str:
-    """Each partition's objects with its hive ``key=value`` values as string columns."""
+    """Each partition's objects with its partition values as columns of the keys' types."""
     table = prepared.table
     paths = {uri: path for path, uri in prepared.keys.items()}
     bucket = S3Uri.parse(table.location).bucket
@@ -275,7 +330,7 @@ def _partitioned_select(prepared: Prepared) -> str:
     for values, group in sorted(groups.items()):
         one = Prepared(table, group, {p: prepared.keys[p] for p in group})
         literals = ", ".join(
-            f"{quote_literal(v)} AS {quote_ident(c.name)}"
+            f"{parse_sql(c, quote_literal(v))} AS {quote_ident(c.name)}"
             for c, v in zip(table.partition_keys, values, strict=True)
         )
         selects.append(f"SELECT *, {literals} FROM ({typed_select(one, scan_sql(one))})")

@@ -23,7 +23,9 @@ def parse(sql: str, dialect: str = "athena") -> exp.Expression:
         line, col = first.get("line"), first.get("col")
         where = f" at line {line}, column {col}" if line else ""
         detail = first.get("description") or str(exc)
-        raise QueryError(f"SQL syntax error{where}: {detail}", hint=_pointer(sql, line, col)) from exc
+        raise QueryError(
+            f"SQL syntax error{where}: {detail}", hint=_pointer(sql, line, col)
+        ) from exc
     if len(statements) != 1:
         raise QueryError(f"expected one SQL statement, got {len(statements)}")
     return cast(exp.Expression, statements[0])

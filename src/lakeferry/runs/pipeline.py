@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CheckFailed, LakeferryError, RunError
+from ..errors import CatalogError, CheckFailed, LakeferryError, RunError
 from .store import new_run_id
 
 if TYPE_CHECKING:
@@ -48,8 +48,13 @@ class RunSummary:
         """A row per step, for printing."""
         return [
             {
-                "step": s.step, "status": s.status, "seconds": round(s.seconds, 2),
-                "rows_in": s.rows_in, "rows_out": s.rows_out, "set_aside": s.set_aside, "bytes": s.bytes,
+                "step": s.step,
+                "status": s.status,
+                "seconds": round(s.seconds, 2),
+                "rows_in": s.rows_in,
+                "rows_out": s.rows_out,
+                "set_aside": s.set_aside,
+                "bytes": s.bytes,
             }
             for s in self.steps
         ]
@@ -94,7 +99,12 @@ def run_pipeline(
             store.finish(summary.run_id, "failed")
             raise
         summary.steps.append(outcome)
-        store.step_ended(summary.run_id, step, outcome.status, **{k: v for k, v in outcome.__dict__.items() if k not in ("step", "status")})
+        store.step_ended(
+            summary.run_id,
+            step,
+            outcome.status,
+            **{k: v for k, v in outcome.__dict__.items() if k not in ("step", "status")},
+        )
         if on_step:
             on_step(step, outcome.status)
         if outcome.status == "failed":
@@ -127,7 +137,13 @@ def _crawl(project: Project, out: StepOutcome, summary: RunSummary) -> None:
     out.bytes = sum(o.size for o in objects)
     problems = [{"object": o.key, "problems": o.problems} for o in objects if o.problems]
     out.set_aside = len(problems)
-    out.detail = {"tables": {t: s for r in reports for t, s in r.tables.items()}, "problems": problems}
+    out.detail = {
+        "tables": {t: s for r in reports for t, s in r.tables.items()},
+        "problems": problems,
+    }
+    failed = [f"{r.database}.{t}: {why}" for r in reports for t, why in r.failed.items()]
+    if failed:
+        raise CatalogError("; ".join(failed))
 
 
 def _transform(project: Project, out: StepOutcome, summary: RunSummary) -> None:

@@ -79,7 +79,8 @@ class RunStore:
         """Record a step as running."""
         with self._connect() as con:
             con.execute(
-                "INSERT OR REPLACE INTO steps(run_id, step, status, started_at) VALUES (?, ?, 'running', ?)",
+                "INSERT OR REPLACE INTO steps(run_id, step, status, started_at)"
+                " VALUES (?, ?, 'running', ?)",
                 (run_id, step, _now()),
             )
 
@@ -87,7 +88,8 @@ class RunStore:
         """Record a step's outcome and numbers."""
         with self._connect() as con:
             con.execute(
-                "UPDATE steps SET status=?, ended_at=?, seconds=?, rows_in=?, rows_out=?, set_aside=?,"
+                "UPDATE steps SET status=?, ended_at=?, seconds=?, rows_in=?, rows_out=?,"
+                " set_aside=?,"
                 " bytes=?, detail=?, error=? WHERE run_id=? AND step=?",
                 (
                     status,
@@ -97,7 +99,9 @@ class RunStore:
                     stats.get("rows_out"),
                     stats.get("set_aside"),
                     stats.get("bytes"),
-                    json.dumps(stats.get("detail"), default=str) if stats.get("detail") is not None else None,
+                    json.dumps(stats.get("detail"), default=str)
+                    if stats.get("detail") is not None
+                    else None,
                     stats.get("error"),
                     run_id,
                     step,
@@ -107,13 +111,16 @@ class RunStore:
     def finish(self, run_id: str, status: str) -> None:
         """Record the run's end."""
         with self._connect() as con:
-            con.execute("UPDATE runs SET status=?, ended_at=? WHERE run_id=?", (status, _now(), run_id))
+            con.execute(
+                "UPDATE runs SET status=?, ended_at=? WHERE run_id=?", (status, _now(), run_id)
+            )
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, newest first."""
         with self._connect() as con:
             rows = con.execute(
-                "SELECT run_id, started_at, ended_at, status, profile FROM runs ORDER BY started_at DESC LIMIT ?",
+                "SELECT run_id, started_at, ended_at, status, profile FROM runs"
+                " ORDER BY started_at DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [dict(r) for r in rows]

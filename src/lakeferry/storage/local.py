@@ -44,7 +44,9 @@ class LocalStore:
         bucket_dir = self.root / prefix.bucket
         if not bucket_dir.is_dir():
             return
-        start = self.path(S3Uri(prefix.bucket, prefix.key.rsplit("/", 1)[0] if "/" in prefix.key else ""))
+        start = self.path(
+            S3Uri(prefix.bucket, prefix.key.rsplit("/", 1)[0] if "/" in prefix.key else "")
+        )
         if not start.is_dir():
             return
         found: list[tuple[str, Path]] = []

@@ -36,6 +36,7 @@ import base64
 import hashlib
 import io
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -102,11 +103,20 @@ class S3Store:
         access_key: str | None = None,
         secret_key: str | None = None,
     ):
-        """A client for ``endpoint_url``; credentials from the AWS chain unless given."""
+        """A client for ``endpoint_url``; credentials from the AWS chain unless given.
+
+        Without ``endpoint_url``, boto3's ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``
+        variables apply, and then AWS S3.
+        """
         require("boto3", "s3")
         import boto3
         from botocore.config import Config
 
+        endpoint_url = (
+            endpoint_url
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or os.environ.get("AWS_ENDPOINT_URL")
+        )
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
         self._session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key

@@ -57,13 +57,16 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"warehouse query failed: {exc}") from exc
 
-    def load(self, model: TableModel, manifest: dict[str, Any], file_paths: list[str]) -> LoadResult:
+    def load(
+        self, model: TableModel, manifest: dict[str, Any], file_paths: list[str]
+    ) -> LoadResult:
         """Replace the model's table with the manifest's Parquet files in one transaction."""
         table, columns = model.name, model.column_names()
         start = time.perf_counter()
         fingerprint = _fingerprint(manifest)
         last = self.con.execute(
-            f"SELECT load_id, manifest_fingerprint FROM {LEDGER} WHERE table_name = ? ORDER BY loaded_at DESC LIMIT 1",
+            f"SELECT load_id, manifest_fingerprint FROM {LEDGER}"
+            " WHERE table_name = ? ORDER BY loaded_at DESC LIMIT 1",
             [table],
         ).fetchone()
         if last and last[1] == fingerprint and self._exists(table):
@@ -76,10 +79,15 @@ class DuckDBWarehouse:
             self.con.execute("BEGIN TRANSACTION")
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(stage)}")
             self.con.execute(create_table_sql(model, self.dialect, name=stage, if_not_exists=False))
-            self.con.execute(f"INSERT INTO {quote_ident(stage)} ({cols}) SELECT {cols} FROM read_parquet({files})")
+            self.con.execute(
+                f"INSERT INTO {quote_ident(stage)} ({cols})"
+                f" SELECT {cols} FROM read_parquet({files})"
+            )
             rows = self.con.execute(f"SELECT count(*) FROM {quote_ident(stage)}").fetchone()[0]  # type: ignore[index]
             if rows != manifest["rows"]:
-                raise WarehouseError(f"{table}: manifest says {manifest['rows']} rows, files gave {rows}")
+                raise WarehouseError(
+                    f"{table}: manifest says {manifest['rows']} rows, files gave {rows}"
+                )
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
             self.con.execute(f"ALTER TABLE {quote_ident(stage)} RENAME TO {quote_ident(table)}")
             self.con.execute(
@@ -92,7 +100,9 @@ class DuckDBWarehouse:
             if isinstance(exc, WarehouseError):
                 raise
             raise WarehouseError(f"loading {table} failed and was rolled back: {exc}") from exc
-        return LoadResult(table, "loaded", int(rows), len(file_paths), load_id, time.perf_counter() - start)
+        return LoadResult(
+            table, "loaded", int(rows), len(file_paths), load_id, time.perf_counter() - start
+        )
 
     def _exists(self, table: str) -> bool:
         row = self.con.execute(
