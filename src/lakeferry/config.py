@@ -108,6 +108,8 @@ class CrawlTarget(_Strict):
     table: str | None = None
     header: Literal["auto", "present", "absent"] = "auto"
     exclude: list[str] = Field(default_factory=list)
+    # how a source column's SQL name is made from its original name
+    column_names: Literal["snake_case", "lower", "original"] = "snake_case"
     # column (SQL or original name) -> catalog type; always wins over inference and edits
     columns: dict[str, ColumnType] = Field(default_factory=dict)
 

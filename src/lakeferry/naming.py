@@ -24,6 +24,21 @@ def snake_case(name: str) -> str:
     return text
 
 
+NAME_STYLES = ("snake_case", "lower", "original")
+
+
+def sql_name(name: str, style: str = "snake_case") -> str:
+    """The SQL name of a source column: ``snake_case`` (default), ``lower``, or ``original``.
+
+    ``original`` keeps the name as it is (minus a byte-order mark and outer spaces); such
+    names are always quoted in the SQL lakeferry generates.
+    """
+    if style == "snake_case":
+        return snake_case(name)
+    text = name.strip().lstrip("\ufeff") or "col"
+    return text.lower() if style == "lower" else text
+
+
 def unique_names(names: list[str]) -> list[str]:
     """Make names unique deterministically: the second ``x`` becomes ``x_2``, and so on."""
     seen: dict[str, int] = {}

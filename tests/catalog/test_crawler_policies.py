@@ -186,3 +186,30 @@ def test_a_refused_schema_change_fails_the_crawl_command_and_the_run(tmp_path: P
     assert summary.status == "failed"
     assert "schema_change: fail" in (summary.steps[0].error or "")
     assert Project(tmp_path).catalog.get_table("db", "codes").columns[1].type == "bigint"
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("snake_case", ["hospital_name", "alpha_2_code"]),
+        ("lower", ["hospitalname", "alpha-2 code"]),
+        ("original", ["HospitalName", "Alpha-2 code"]),
+    ],
+)
+def test_column_name_style_is_configurable(tmp_path: Path, style: str, expected: list[str]) -> None:
+    target = f'targets: [{{path: "s3://raw-lake/", column_names: {style}}}]'
+    (tmp_path / "lakeferry.yml").write_text(
+        YML.replace('targets: [{path: "s3://raw-lake/"}]', target), encoding="utf-8"
+    )
+    folder = tmp_path / "lake/raw-lake/things"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text("HospitalName,Alpha-2 code\nMercy,US\n", encoding="utf-8")
+    project = Project(tmp_path)
+    project.crawl()
+    table = project.catalog.get_table("db", "things")
+    assert [c.name for c in table.columns] == expected
+    assert [c.original_name for c in table.columns] == ["HospitalName", "Alpha-2 code"]
+    quoted = ", ".join('"' + n + '"' for n in expected)
+    assert project.query(f"SELECT {quoted} FROM db.things").rows == [
+        dict(zip(expected, ["Mercy", "US"], strict=True))
+    ]

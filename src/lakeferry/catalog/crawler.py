@@ -281,7 +281,7 @@ class _Build:
             base: list[Column] | None = list(prev.columns)
         elif lead is not None:
             shape, base = _Shape.of_sniff(lead), None
-            header = columns_for(self.con, lead, self.target.header)[1]
+            header = columns_for(self.con, lead, self.target.header, self.target.column_names)[1]
         else:
             self._report_unreadable(objects, sniffs)
             return None
@@ -304,7 +304,7 @@ class _Build:
             self._line(info, label, name if fits else None, len(sniff.rows), problems, False)
             if fits:
                 mode = "present" if header else "absent"
-                cols = columns_for(self.con, sniff, mode)[0]
+                cols = columns_for(self.con, sniff, mode, self.target.column_names)[0]
                 base = (
                     cols if base is None else merge(base, cols, by_position=shape.format == "csv")
                 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from ..naming import snake_case, unique_names
+from ..naming import sql_name, unique_names
 from .base import Column
 
 SAMPLE_BYTES = 1 << 20
@@ -362,11 +362,11 @@ TRY_NUMBER = re.compile(r"^\s*-?[0-9][0-9.,eE+-]*\s*$")
 
 
 def columns_for(
-    con: duckdb.DuckDBPyConnection, sniff: Sniff, header: str = "auto"
+    con: duckdb.DuckDBPyConnection, sniff: Sniff, header: str = "auto", naming: str = "snake_case"
 ) -> tuple[list[Column], bool]:
     """Columns (SQL name, original name, type, format) and whether a header row exists."""
     if sniff.format == "parquet":
-        names = unique_names([snake_case(n) for n, _ in sniff.parquet_schema])
+        names = unique_names([sql_name(n, naming) for n, _ in sniff.parquet_schema])
         cols = [
             Column(name=s, type=t, original_name=n)
             for s, (n, t) in zip(names, sniff.parquet_schema, strict=True)
@@ -381,7 +381,7 @@ def columns_for(
         width = len(sniff.rows[0])
         originals = sniff.rows[0] if header_present else [f"col{i}" for i in range(width)]
         data = sniff.rows[1:] if header_present else sniff.rows
-    names = unique_names([snake_case(o) for o in originals])
+    names = unique_names([sql_name(o, naming) for o in originals])
     values = [[r[i] for r in data if i < len(r)] for i in range(len(originals))]
     kinds = infer_types(con, originals, values)
     columns = [
