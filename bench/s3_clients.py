@@ -69,12 +69,7 @@ def measure(
     server: SeaweedServer, root: Path, csv: Path, parquet: Path, repeat: int
 ) -> list[tuple[str, str, float]]:
     env = server.env()
-    store = S3Store(
-        endpoint_url=server.endpoint_url,
-        region=REGION,
-        access_key=env["AWS_ACCESS_KEY_ID"],
-        secret_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    store = server.store()
     store.ensure_bucket(BUCKET)
     client = store.client
     arrow = pafs.S3FileSystem(

@@ -204,16 +204,11 @@ def _print_serving(server: Any, own_credentials: bool) -> None:
 
 def _import_lake(server: Any) -> None:
     """Copy every object of the project's local lake folder into the server."""
-    from .storage import LocalStore, S3Store, S3Uri
+    from .storage import LocalStore, S3Uri
 
     p = project()
     local = LocalStore(p.root / p.profile.storage.root)
-    env = server.env()
-    s3 = S3Store(
-        endpoint_url=server.endpoint_url,
-        access_key=env["AWS_ACCESS_KEY_ID"],
-        secret_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    s3 = server.store()
     buckets = [d.name for d in sorted(local.root.glob("*")) if d.is_dir()]
     objects = size = 0
     for bucket in buckets:

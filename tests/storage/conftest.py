@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lakeferry.storage import ObjectStore, S3Store, S3Uri, open_store
-from lakeferry.storage.seaweed import REGION, SeaweedServer
+from lakeferry.storage.seaweed import SeaweedServer
 
 BACKENDS = ["local", "seaweedfs"]
 BUCKET = "contract-bucket"
@@ -44,13 +44,7 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]
 @pytest.fixture(scope="session")
 def seaweed_store(seaweed: SeaweedServer) -> S3Store:
     """An S3Store on the session's SeaweedFS (a boto3 client costs ~0.1 s: make one)."""
-    env = seaweed.env()
-    return S3Store(
-        endpoint_url=seaweed.endpoint_url,
-        region=REGION,
-        access_key=env["AWS_ACCESS_KEY_ID"],
-        secret_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    return seaweed.store()
 
 
 @pytest.fixture

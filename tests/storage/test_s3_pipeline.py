@@ -22,20 +22,13 @@ from lakeferry.config import storage_from_url
 from lakeferry.errors import ConfigError, MissingDependency, StorageError
 from lakeferry.storage import S3Store, S3Uri
 from lakeferry.storage.s3 import MiB, file_checksum, verify_checksum
-from lakeferry.storage.seaweed import REGION, SeaweedServer
+from lakeferry.storage.seaweed import SeaweedServer
 
 SCALE = 0.05
 
 
 def s3_store(server: SeaweedServer, **options: Any) -> S3Store:
-    env = server.env()
-    return S3Store(
-        endpoint_url=server.endpoint_url,
-        region=REGION,
-        access_key=env["AWS_ACCESS_KEY_ID"],
-        secret_key=env["AWS_SECRET_ACCESS_KEY"],
-        **options,
-    )
+    return server.store(**options)
 
 
 @pytest.fixture

@@ -26,11 +26,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from ..errors import MissingDependency, StorageError
+
+if TYPE_CHECKING:
+    from .s3 import S3Store
 
 HOST = "127.0.0.1"
 _SOCKET_DIR = "/tmp"  # where weed puts its unix sockets, whatever TMPDIR says
@@ -135,6 +138,18 @@ class SeaweedServer:
             "AWS_REGION": REGION,
             "LAKEFERRY_STORAGE_URL": self.storage_url,
         }
+
+    def store(self, **options: object) -> S3Store:
+        """An ``S3Store`` client of this server (``options`` go to ``S3Store``)."""
+        from .s3 import S3Store
+
+        return S3Store(
+            endpoint_url=self.endpoint_url,
+            region=REGION,
+            access_key=self.access_key,
+            secret_key=self.secret_key.get_secret_value(),
+            **options,  # type: ignore[arg-type]
+        )
 
     @property
     def running(self) -> bool:
